@@ -1,0 +1,128 @@
+// The standing engine: customers, their metrics and their tiers under one
+// policy, changed only by events.
+//
+// Ownership: an Engine owns its state and an immutable compiled copy of the
+// policy. Messages passed in are read during the call only; output
+// arguments are cleared and filled, so hosts can reuse them across calls
+// (the hot path then allocates nothing).
+//
+// Thread-safety: any number of threads may call the const (read) methods
+// concurrently; mutating methods take an exclusive lock, so one writer runs
+// at a time and readers never observe a half-applied event.
+//
+// Errors: every method returns absl::Status. On error, the engine's state
+// is exactly as it was before the call (a batch stops at the first bad event
+// and reports its index; the events before it stay applied).
+#ifndef STANDING_ENGINE_H_
+#define STANDING_ENGINE_H_
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "standing/policy.h"
+#include "standing/v1/customer.pb.h"
+#include "standing/v1/event.pb.h"
+#include "standing/v1/policy.pb.h"
+#include "standing/v1/transition.pb.h"
+
+namespace standing {
+
+class EngineState;  // defined in src/
+
+struct EngineOptions {
+  // Review runs on this many threads (0: hardware concurrency).
+  int review_threads = 0;
+};
+
+class Engine {
+ public:
+  // Validates and compiles `policy`. Errors: InvalidArgument with the path.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(
+      const v1::Policy& policy, EngineOptions options = {});
+
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Applies one event; appends the transitions it caused to `transitions`
+  // (which may be null). Errors: NotFound (unknown customer),
+  // AlreadyExists (enrolled twice), InvalidArgument (bad field, wrong
+  // currency, undeclared attribute), OutOfRange (older than the late-event
+  // horizon, before enrolment).
+  absl::Status Apply(const v1::Event& event,
+                     std::vector<v1::Transition>* transitions);
+
+  // Applies events in order under one lock. Stops at the first error, whose
+  // message starts with `events[i]: `; `*applied` (if not null) is set to
+  // the number applied.
+  absl::Status ApplyBatch(const v1::Event* events, size_t count,
+                          std::vector<v1::Transition>* transitions,
+                          size_t* applied = nullptr);
+
+  // Runs every scheduled evaluation (reviews, grace and grant expiries,
+  // minimum-stay ends) due at or before `as_of_seconds`, each as of its own
+  // due instant, in time order per customer.
+  absl::Status Review(int64_t as_of_seconds,
+                      std::vector<v1::Transition>* transitions);
+
+  // Replaces the policy. Metrics whose definition is unchanged keep their
+  // state; new or changed metrics start empty. Every customer is then
+  // re-evaluated and each tier change is reported with cause POLICY_CHANGE.
+  absl::Status ReplacePolicy(const v1::Policy& policy,
+                             std::vector<v1::Transition>* transitions);
+
+  // Errors: NotFound.
+  absl::Status GetCustomer(std::string_view id, v1::Customer* out) const;
+
+  // Why the customer is in its tier of `program`: the deciding rule, every
+  // comparison with metric values and (scaled) thresholds, and the cause of
+  // the last change. Errors: NotFound (customer or program).
+  absl::Status Explain(std::string_view id, std::string_view program,
+                       v1::Explanation* out) const;
+
+  // Customers in `tier` of `program`, in enrolment order. `page_token` is
+  // empty for the first page, else the token of the previous page. Errors:
+  // NotFound (program or tier), InvalidArgument (bad token or size).
+  absl::Status ListByTier(std::string_view program, std::string_view tier,
+                          std::string_view page_token, int page_size,
+                          v1::CustomerPage* out) const;
+
+  // Number of customers in each tier of `program`, lowest tier first.
+  // Errors: NotFound.
+  absl::Status CountByTier(std::string_view program,
+                           std::vector<uint64_t>* counts) const;
+
+  // Snapshot of the whole state (see proto/standing/v1/snapshot.proto).
+  absl::Status WriteSnapshot(std::ostream& out) const;
+  absl::Status SaveSnapshot(std::string* out) const;
+
+  // Loads a snapshot. Unless `allow_policy_change`, the snapshot's policy
+  // fingerprint must equal `policy`'s (FailedPrecondition otherwise); with
+  // it, the snapshot is loaded under its own policy and then moved to
+  // `policy` as ReplacePolicy does. A null `policy` uses the snapshot's.
+  static absl::StatusOr<std::unique_ptr<Engine>> LoadSnapshot(
+      std::istream& in, const v1::Policy* policy,
+      bool allow_policy_change = false, EngineOptions options = {});
+  static absl::StatusOr<std::unique_ptr<Engine>> LoadSnapshot(
+      std::string_view bytes, const v1::Policy* policy,
+      bool allow_policy_change = false, EngineOptions options = {});
+
+  const v1::Policy& policy() const;
+  size_t customer_count() const;
+  // The latest event or review instant seen (seconds since the epoch).
+  int64_t clock() const;
+
+ private:
+  explicit Engine(std::unique_ptr<EngineState> state);
+  std::unique_ptr<EngineState> state_;
+};
+
+}  // namespace standing
+
+#endif  // STANDING_ENGINE_H_
