@@ -1,0 +1,88 @@
+// The in-memory customer store: a Boost.MultiIndex container of customer
+// records, unique-hashed by id and ordered by the next scheduled
+// evaluation, plus per-(program, tier) member sets for listings.
+//
+// Tier membership lives in absl::btree_set<uint64_t> of enrolment sequence
+// numbers rather than a second multi-index: a btree keeps ~10 bytes per
+// member where an ordered-index node costs ~48, and memory per customer is a
+// target (docs/semantics.md, bench/README.md).
+#ifndef STANDING_SRC_CUSTOMER_STORE_H_
+#define STANDING_SRC_CUSTOMER_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "absl/strings/string_view.h"
+#include "boost/multi_index/hashed_index.hpp"
+#include "boost/multi_index/member.hpp"
+#include "boost/multi_index/ordered_index.hpp"
+#include "boost/multi_index/tag.hpp"
+#include "boost/multi_index_container.hpp"
+#include "metric_state.h"
+
+namespace standing {
+
+inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+struct CustomerRecord {
+  std::string id;
+  int64_t enrolled_at = 0;
+  int64_t next_eval = kNever;  // index key: change only through modify()
+  uint64_t sequence = 0;
+  // Mutable through a const record: the indices do not depend on them.
+  // `mutable` so ReplacePolicy can swap in a new layout.
+  mutable std::unique_ptr<int64_t[]> words;
+  mutable std::unique_ptr<RollingBuffer[]> rolling;
+
+  CustomerWords state() const {
+    return CustomerWords{words.get(), rolling.get(), enrolled_at};
+  }
+};
+
+struct IdHash {
+  size_t operator()(std::string_view s) const {
+    return std::hash<std::string_view>()(s);
+  }
+  size_t operator()(absl::string_view s) const {
+    return (*this)(std::string_view(s.data(), s.size()));
+  }
+  size_t operator()(const std::string& s) const {
+    return (*this)(std::string_view(s));
+  }
+};
+struct IdEq {
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return std::string_view(a.data(), a.size()) ==
+           std::string_view(b.data(), b.size());
+  }
+};
+
+struct ById {};
+struct ByNextEval {};
+
+using CustomerSet = boost::multi_index_container<
+    CustomerRecord,
+    boost::multi_index::indexed_by<
+        boost::multi_index::hashed_unique<
+            boost::multi_index::tag<ById>,
+            boost::multi_index::member<CustomerRecord, std::string,
+                                       &CustomerRecord::id>,
+            IdHash, IdEq>,
+        boost::multi_index::ordered_non_unique<
+            boost::multi_index::tag<ByNextEval>,
+            boost::multi_index::member<CustomerRecord, int64_t,
+                                       &CustomerRecord::next_eval>>>>;
+
+// Members of each tier of each program, by enrolment sequence.
+using TierMembers = std::vector<std::vector<absl::btree_set<uint64_t>>>;
+
+}  // namespace standing
+
+#endif  // STANDING_SRC_CUSTOMER_STORE_H_

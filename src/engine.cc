@@ -1,0 +1,185 @@
+// The public Engine: locking, and the read operations.
+#include "standing/engine.h"
+
+#include <algorithm>
+#include <mutex>
+#include <shared_mutex>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "engine_state.h"
+#include "policy_migration.h"
+
+namespace standing {
+
+Engine::Engine(std::unique_ptr<EngineState> state) : state_(std::move(state)) {}
+Engine::~Engine() = default;
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const v1::Policy& policy,
+                                                       EngineOptions options) {
+  auto state = std::make_unique<EngineState>();
+  state->options = options;
+  auto compiled = CompilePolicy(policy, state->interner);
+  if (!compiled.ok()) return compiled.status();
+  state->Install(*std::move(compiled));
+  return std::unique_ptr<Engine>(new Engine(std::move(state)));
+}
+
+absl::Status Engine::Apply(const v1::Event& event,
+                           std::vector<v1::Transition>* transitions) {
+  std::unique_lock lock(state_->mu);
+  return state_->Apply(event, transitions);
+}
+
+absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
+                                std::vector<v1::Transition>* transitions,
+                                size_t* applied) {
+  std::unique_lock lock(state_->mu);
+  if (applied != nullptr) *applied = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (auto s = state_->Apply(events[i], transitions); !s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat("events[", i, "]: ", s.message()));
+    }
+    if (applied != nullptr) *applied = i + 1;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Review(int64_t as_of_seconds,
+                            std::vector<v1::Transition>* transitions) {
+  std::unique_lock lock(state_->mu);
+  return state_->Review(as_of_seconds, transitions);
+}
+
+absl::Status Engine::ReplacePolicy(const v1::Policy& policy,
+                                   std::vector<v1::Transition>* transitions) {
+  std::unique_lock lock(state_->mu);
+  return MigratePolicy(*state_, policy, transitions);
+}
+
+absl::Status Engine::GetCustomer(std::string_view id_view,
+                                 v1::Customer* out) const {
+  const absl::string_view id(id_view.data(), id_view.size());
+  std::shared_lock lock(state_->mu);
+  const EngineState& st = *state_;
+  const CustomerRecord* rec = st.Find(id);
+  if (rec == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("customer \"", id, "\": not enrolled"));
+  }
+  const CompiledPolicy& policy = *st.policy;
+  out->Clear();
+  out->set_id(rec->id);
+  out->mutable_enrolled_at()->set_seconds(rec->enrolled_at);
+  ExportAttributes(st, *rec, out->mutable_attributes());
+  const int64_t now = std::max(st.clock, rec->enrolled_at);
+  const AsOf as_of = AsOf::Make(policy.clock, now);
+  for (size_t p = 0; p < policy.programs.size(); ++p) {
+    const CompiledProgram& prog = policy.programs[p];
+    const ProgramWords s =
+        ProgramState(policy, rec->words.get(), static_cast<int>(p));
+    v1::ProgramStanding* ps = out->add_standings();
+    ps->set_program(prog.name);
+    ps->set_tier(prog.tiers[s.tier()].name);
+    ps->set_tier_index(s.tier());
+    ps->mutable_tier_since()->set_seconds(s.tier_since());
+    if (s.next_review() != 0) {
+      ps->mutable_next_review()->set_seconds(s.next_review());
+    }
+    if (s.retained_until() != 0) {
+      ps->mutable_retained_until()->set_seconds(s.retained_until());
+    }
+    if (const GrantRecord* g = st.FindGrant(*rec, static_cast<int>(p))) {
+      *ps->mutable_grant() = g->info;
+    }
+    ps->set_qualified_tier(prog.tiers[QualifiedTier(policy, static_cast<int>(p),
+                                                    rec->state(), as_of)]
+                               .name);
+  }
+  for (size_t m = 0; m < policy.metrics.size(); ++m) {
+    const MetricRead r =
+        ReadMetric(policy, static_cast<int>(m), rec->state(), as_of);
+    v1::MetricValue* mv = out->add_metrics();
+    mv->set_name(policy.metrics[m].name);
+    mv->set_value(r.value);
+    mv->set_missing(r.missing);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Engine::ListByTier(std::string_view program_view,
+                                std::string_view tier_view,
+                                std::string_view token_view, int page_size,
+                                v1::CustomerPage* out) const {
+  const absl::string_view program(program_view.data(), program_view.size());
+  const absl::string_view tier(tier_view.data(), tier_view.size());
+  const absl::string_view page_token(token_view.data(), token_view.size());
+  std::shared_lock lock(state_->mu);
+  const EngineState& st = *state_;
+  const CompiledPolicy& policy = *st.policy;
+  const int p = policy.FindProgram(program);
+  if (p < 0) {
+    return absl::NotFoundError(
+        absl::StrCat("program \"", program, "\": not in the policy"));
+  }
+  const int t = policy.FindTier(p, tier);
+  if (t < 0) {
+    return absl::NotFoundError(
+        absl::StrCat("tier \"", tier, "\": not in program \"", program, "\""));
+  }
+  if (page_size < 1 || page_size > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 1..10000 (got ", page_size, ")"));
+  }
+  const auto& set = st.members[p][t];
+  auto it = set.begin();
+  if (!page_token.empty()) {
+    uint64_t after = 0;
+    if (page_token.size() < 3 || page_token.substr(0, 2) != "s:" ||
+        !absl::SimpleAtoi(page_token.substr(2), &after)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("page_token: \"", page_token, "\" is not a token"));
+    }
+    it = set.upper_bound(after);
+  }
+  out->Clear();
+  uint64_t last = 0;
+  for (int n = 0; it != set.end() && n < page_size; ++it, ++n) {
+    out->add_customer_ids(st.by_sequence[*it]->id);
+    last = *it;
+  }
+  if (it != set.end()) out->set_next_page_token(absl::StrCat("s:", last));
+  return absl::OkStatus();
+}
+
+absl::Status Engine::CountByTier(std::string_view program_view,
+                                 std::vector<uint64_t>* counts) const {
+  const absl::string_view program(program_view.data(), program_view.size());
+  std::shared_lock lock(state_->mu);
+  const int p = state_->policy->FindProgram(program);
+  if (p < 0) {
+    return absl::NotFoundError(
+        absl::StrCat("program \"", program, "\": not in the policy"));
+  }
+  counts->clear();
+  for (const auto& set : state_->members[p]) counts->push_back(set.size());
+  return absl::OkStatus();
+}
+
+const v1::Policy& Engine::policy() const {
+  std::shared_lock lock(state_->mu);
+  return state_->policy->source;
+}
+
+size_t Engine::customer_count() const {
+  std::shared_lock lock(state_->mu);
+  return state_->customers.size();
+}
+
+int64_t Engine::clock() const {
+  std::shared_lock lock(state_->mu);
+  return state_->clock;
+}
+
+}  // namespace standing

@@ -1,0 +1,252 @@
+#include "engine_state.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "metric_state.h"
+
+namespace standing {
+
+void EngineState::Install(std::shared_ptr<const CompiledPolicy> compiled) {
+  policy = std::move(compiled);
+  members.assign(policy->programs.size(), {});
+  for (size_t p = 0; p < policy->programs.size(); ++p) {
+    members[p].resize(policy->programs[p].tiers.size());
+  }
+}
+
+const CustomerRecord* EngineState::Find(absl::string_view id) const {
+  const auto& index = customers.get<ById>();
+  auto it = index.find(id, IdHash(), IdEq());
+  return it == index.end() ? nullptr : &*it;
+}
+
+const GrantRecord* EngineState::FindGrant(const CustomerRecord& rec,
+                                          int program) const {
+  if (!ProgramState(*policy, rec.words.get(), program).has_grant()) {
+    return nullptr;
+  }
+  auto it = grants.find(GrantKey(rec.sequence, program));
+  return it == grants.end() ? nullptr : &it->second;
+}
+
+int EngineState::ActiveGrantTier(const CustomerRecord& rec, int program,
+                                 int64_t t) const {
+  const GrantRecord* g = FindGrant(rec, program);
+  if (g == nullptr) return -1;
+  if (g->expires_at != 0 && t >= g->expires_at) return -1;
+  return g->tier;
+}
+
+int64_t EngineState::NextEval(const CustomerRecord& rec) const {
+  int64_t next = kNever;
+  for (size_t p = 0; p < policy->programs.size(); ++p) {
+    const ProgramWords s =
+        ProgramState(*policy, rec.words.get(), static_cast<int>(p));
+    if (s.next_review() != 0) next = std::min(next, s.next_review());
+    if (s.retained_until() != 0) next = std::min(next, s.retained_until());
+    if (s.has_grant()) {
+      const GrantRecord* g = FindGrant(rec, static_cast<int>(p));
+      if (g != nullptr && g->expires_at != 0) {
+        next = std::min(next, g->expires_at);
+      }
+    }
+  }
+  return next;
+}
+
+void EngineState::Reschedule(const CustomerRecord& rec) {
+  const int64_t next = NextEval(rec);
+  if (next == rec.next_eval) return;
+  auto& index = customers.get<ById>();
+  auto it = index.iterator_to(rec);
+  index.modify(it, [next](CustomerRecord& r) { r.next_eval = next; });
+}
+
+void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
+                             int64_t at, v1::TransitionKind kind,
+                             v1::Cause cause, const Target& target,
+                             absl::string_view event_id,
+                             std::vector<v1::Transition>* out) {
+  const CompiledPolicy& pol = *policy;
+  ProgramWords s = ProgramState(pol, rec.words.get(), program);
+  const int from = s.tier();
+  if (from != to) {
+    members[program][from].erase(rec.sequence);
+    members[program][to].insert(rec.sequence);
+  }
+  s.set(to, cause, s.has_grant(), at);
+  s.set_retained_until(0);
+  if (pol.programs[program].review == ReviewKind::kTierAnniversary) {
+    s.set_next_review(NextReview(pol, program, at, rec.enrolled_at, at));
+  }
+  ResetTierStartMetrics(pol, program, rec.state());
+  if (out != nullptr) {
+    BuildTransition(*this, rec, program, from, to, at, kind, cause, target,
+                    event_id, &out->emplace_back());
+  }
+}
+
+void EngineState::Retain(const CustomerRecord& rec, int program, int64_t at,
+                         int64_t until, const Target& target,
+                         std::vector<v1::Transition>* out) {
+  ProgramWords s = ProgramState(*policy, rec.words.get(), program);
+  s.set_retained_until(until);
+  if (out != nullptr) {
+    BuildTransition(*this, rec, program, s.tier(), s.tier(), at, v1::RETAINED,
+                    v1::REVIEW, target, "", &out->emplace_back());
+  }
+}
+
+void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
+                           v1::Cause cause, absl::string_view event_id,
+                           std::vector<v1::Transition>* out) {
+  const CompiledPolicy& pol = *policy;
+  const CustomerWords c = rec.state();
+  for (int p : pol.program_order) {
+    const CompiledProgram& prog = pol.programs[p];
+    ProgramWords s = ProgramState(pol, c.words, p);
+    const int cur = s.tier();
+    const Target t =
+        ComputeTarget(pol, p, c, as_of, ActiveGrantTier(rec, p, as_of.t));
+    if (t.target > cur) {
+      // Grants and floors apply at once; qualification follows the
+      // program's upgrade timing.
+      const int forced = std::max(t.floor_tier, t.grant_tier);
+      const int to = prog.upgrade_immediate ? t.target : forced;
+      if (to > cur) {
+        const v1::Cause why = to == t.grant_tier && to > t.qualified ? v1::GRANT
+                              : to == t.floor_tier && to > t.qualified
+                                  ? v1::FLOOR
+                                  : cause;
+        ChangeTier(rec, p, to, as_of.t, v1::UPGRADE, why, t, event_id, out);
+      }
+    } else if (t.target < cur && prog.downgrade_immediate) {
+      const int to =
+          prog.one_tier_down ? std::max(t.target, cur - 1) : t.target;
+      ChangeTier(rec, p, to, as_of.t, v1::DOWNGRADE, cause, t, event_id, out);
+    }
+    if (s.retained_until() != 0 && t.target >= s.tier()) {
+      s.set_retained_until(0);  // qualifies again: grace no longer needed
+    }
+  }
+}
+
+void EngineState::RunDue(const CustomerRecord& rec, int64_t due,
+                         std::vector<v1::Transition>* out) {
+  const CompiledPolicy& pol = *policy;
+  const CustomerWords c = rec.state();
+  const AsOf as_of = AsOf::Make(pol.clock, due);
+  for (int p : pol.program_order) {
+    const CompiledProgram& prog = pol.programs[p];
+    ProgramWords s = ProgramState(pol, c.words, p);
+    // Grant expiry: the customer drops at once to what it supports itself.
+    if (const GrantRecord* g = FindGrant(rec, p);
+        g != nullptr && g->expires_at != 0 && g->expires_at <= due) {
+      grants.erase(GrantKey(rec.sequence, p));
+      s.set_has_grant(false);
+      const Target t = ComputeTarget(pol, p, c, as_of, -1);
+      if (t.target != s.tier()) {
+        ChangeTier(rec, p, t.target, due,
+                   t.target > s.tier() ? v1::UPGRADE : v1::DOWNGRADE,
+                   v1::GRANT_EXPIRED, t, "", out);
+      }
+    }
+    if (s.retained_until() != 0 && s.retained_until() <= due) {
+      s.set_retained_until(0);
+      const int cur = s.tier();
+      const Target t =
+          ComputeTarget(pol, p, c, as_of, ActiveGrantTier(rec, p, due));
+      if (t.target < cur) {
+        const int to =
+            prog.one_tier_down ? std::max(t.target, cur - 1) : t.target;
+        ChangeTier(rec, p, to, due, v1::DOWNGRADE, v1::GRACE_EXPIRED, t, "",
+                   out);
+      }
+    }
+    if (s.next_review() != 0 && s.next_review() <= due) {
+      s.set_next_review(
+          NextReview(pol, p, due, rec.enrolled_at, s.tier_since()));
+      const int cur = s.tier();
+      const Target t =
+          ComputeTarget(pol, p, c, as_of, ActiveGrantTier(rec, p, due));
+      if (t.target > cur) {
+        ChangeTier(rec, p, t.target, due, v1::UPGRADE, v1::REVIEW, t, "", out);
+      } else if (t.target < cur) {
+        const int64_t stay_end =
+            s.tier_since() + int64_t{prog.minimum_stay_days} * kSecondsPerDay;
+        if (due < stay_end) {
+          // Evaluate again once the minimum stay is served.
+          s.set_next_review(std::min(s.next_review(), stay_end));
+        } else if (prog.grace_days > 0 && s.retained_until() == 0) {
+          Retain(rec, p, due, due + int64_t{prog.grace_days} * kSecondsPerDay,
+                 t, out);
+        } else if (s.retained_until() == 0) {
+          const int to =
+              prog.one_tier_down ? std::max(t.target, cur - 1) : t.target;
+          ChangeTier(rec, p, to, due, v1::DOWNGRADE, v1::REVIEW, t, "", out);
+        }
+      } else {
+        s.set_retained_until(0);
+      }
+    }
+  }
+  // Reviews may move tiers that other programs read; settle those at once.
+  Evaluate(rec, as_of, v1::DEPENDENCY, "", out);
+}
+
+absl::Status EngineState::Review(int64_t as_of,
+                                 std::vector<v1::Transition>* out) {
+  auto& index = customers.get<ByNextEval>();
+  while (!index.empty() && index.begin()->next_eval <= as_of) {
+    const CustomerRecord& rec = *index.begin();
+    RunDue(rec, rec.next_eval, out);
+    const int64_t next = NextEval(rec);
+    if (next <= rec.next_eval) {
+      // A due time that does not advance would loop forever; this is a
+      // bug, never an input error.
+      return absl::InternalError("review: schedule did not advance");
+    }
+    index.modify(index.begin(),
+                 [next](CustomerRecord& r) { r.next_eval = next; });
+  }
+  clock = std::max(clock, as_of);
+  return absl::OkStatus();
+}
+
+void ExportAttributes(
+    const EngineState& state, const CustomerRecord& rec,
+    google::protobuf::Map<std::string, v1::AttributeValue>* out) {
+  const CompiledPolicy& policy = *state.policy;
+  const int64_t* words = rec.words.get();
+  for (size_t a = 0; a < policy.attribute_names.size(); ++a) {
+    if (!((words[policy.presence_offset] >> a) & 1)) continue;
+    v1::AttributeValue& v = (*out)[policy.attribute_names[a]];
+    const int64_t w = words[a];
+    switch (policy.attribute_types[a]) {
+      case v1::AttributeDecl::TEXT:
+        v.set_text(std::string(state.interner.Text(w)));
+        break;
+      case v1::AttributeDecl::INTEGER:
+        v.set_integer(w);
+        break;
+      case v1::AttributeDecl::NUMBER:
+        v.set_number(std::bit_cast<double>(w));
+        break;
+      case v1::AttributeDecl::FLAG:
+        v.set_flag(w != 0);
+        break;
+      case v1::AttributeDecl::DATE: {
+        const CivilDate d = CivilFromDays(w);
+        v.mutable_date()->set_year(d.year);
+        v.mutable_date()->set_month(d.month);
+        v.mutable_date()->set_day(d.day);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+}  // namespace standing

@@ -1,0 +1,100 @@
+// The engine's state and the operations on it. Callers hold `mu`: shared
+// for reads, exclusive for anything that changes state.
+#ifndef STANDING_SRC_ENGINE_STATE_H_
+#define STANDING_SRC_ENGINE_STATE_H_
+
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "compiled_policy.h"
+#include "customer_store.h"
+#include "interner.h"
+#include "program_eval.h"
+#include "standing/engine.h"
+#include "standing/v1/event.pb.h"
+#include "standing/v1/transition.pb.h"
+
+namespace standing {
+
+struct GrantRecord {
+  int tier = 0;
+  int64_t expires_at = 0;  // 0: until revoked
+  v1::TierGrant info;
+};
+
+class EngineState {
+ public:
+  EngineOptions options;
+  mutable std::shared_mutex mu;
+  std::shared_ptr<const CompiledPolicy> policy;
+  Interner interner;
+  CustomerSet customers;
+  std::vector<const CustomerRecord*> by_sequence;
+  TierMembers members;
+  absl::flat_hash_map<uint64_t, GrantRecord> grants;
+  int64_t clock = 0;
+  uint64_t next_sequence = 0;
+
+  // Sets `policy` and sizes `members` for it.
+  void Install(std::shared_ptr<const CompiledPolicy> compiled);
+
+  absl::Status Apply(const v1::Event& event, std::vector<v1::Transition>* out);
+  absl::Status Review(int64_t as_of, std::vector<v1::Transition>* out);
+
+  // Event-driven evaluation of every program at `as_of`.
+  void Evaluate(const CustomerRecord& rec, const AsOf& as_of, v1::Cause cause,
+                absl::string_view event_id, std::vector<v1::Transition>* out);
+  // Runs the customer's evaluations due at `due`.
+  void RunDue(const CustomerRecord& rec, int64_t due,
+              std::vector<v1::Transition>* out);
+  // Recomputes the record's next evaluation and re-indexes it if changed.
+  void Reschedule(const CustomerRecord& rec);
+  int64_t NextEval(const CustomerRecord& rec) const;
+
+  void ChangeTier(const CustomerRecord& rec, int program, int to, int64_t at,
+                  v1::TransitionKind kind, v1::Cause cause,
+                  const Target& target, absl::string_view event_id,
+                  std::vector<v1::Transition>* out);
+  // Records a kept tier (grace) as a transition with from == to.
+  void Retain(const CustomerRecord& rec, int program, int64_t at, int64_t until,
+              const Target& target, std::vector<v1::Transition>* out);
+
+  static uint64_t GrantKey(uint64_t sequence, int program) {
+    return (sequence << 8) | static_cast<uint64_t>(program);
+  }
+  const GrantRecord* FindGrant(const CustomerRecord& rec, int program) const;
+  // The granted tier while the grant is active at `t`, else -1.
+  int ActiveGrantTier(const CustomerRecord& rec, int program, int64_t t) const;
+
+  const CustomerRecord* Find(absl::string_view id) const;
+};
+
+// Decodes the customer's attributes (text ids back to text).
+void ExportAttributes(
+    const EngineState& state, const CustomerRecord& rec,
+    google::protobuf::Map<std::string, v1::AttributeValue>* out);
+
+// Builds a transition with its explanation (explain.cc).
+void BuildTransition(const EngineState& state, const CustomerRecord& rec,
+                     int program, int from, int to, int64_t at,
+                     v1::TransitionKind kind, v1::Cause cause,
+                     const Target& target, absl::string_view event_id,
+                     v1::Transition* out);
+
+// Explains the customer's tier in `program` as of `at` (explain.cc).
+void FillExplanation(const EngineState& state, const CustomerRecord& rec,
+                     int program, int tier, int64_t at, v1::Cause cause,
+                     const Target& target, absl::string_view event_id,
+                     v1::Explanation* out);
+
+// Validates the event's common fields (id, instant).
+absl::Status ValidateEventEnvelope(const v1::Event& event);
+
+}  // namespace standing
+
+#endif  // STANDING_SRC_ENGINE_STATE_H_
