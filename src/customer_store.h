@@ -36,13 +36,10 @@ struct CustomerRecord {
   int64_t next_eval = kNever;  // index key: change only through modify()
   uint64_t sequence = 0;
   // Mutable through a const record: the indices do not depend on them.
-  // `mutable` so ReplacePolicy can swap in a new layout.
+  // `mutable` so ReplacePolicy can swap in a new layout. Rolling-window
+  // buffers live in EngineState::rolling (most policies have none, and a
+  // pointer here would cost 16 bytes per customer after malloc rounding).
   mutable std::unique_ptr<int64_t[]> words;
-  mutable std::unique_ptr<RollingBuffer[]> rolling;
-
-  CustomerWords state() const {
-    return CustomerWords{words.get(), rolling.get(), enrolled_at};
-  }
 };
 
 struct IdHash {

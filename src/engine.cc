@@ -94,12 +94,12 @@ absl::Status Engine::GetCustomer(std::string_view id_view,
       *ps->mutable_grant() = g->info;
     }
     ps->set_qualified_tier(prog.tiers[QualifiedTier(policy, static_cast<int>(p),
-                                                    rec->state(), as_of)]
+                                                    st.Words(*rec), as_of)]
                                .name);
   }
   for (size_t m = 0; m < policy.metrics.size(); ++m) {
     const MetricRead r =
-        ReadMetric(policy, static_cast<int>(m), rec->state(), as_of);
+        ReadMetric(policy, static_cast<int>(m), st.Words(*rec), as_of);
     v1::MetricValue* mv = out->add_metrics();
     mv->set_name(policy.metrics[m].name);
     mv->set_value(r.value);

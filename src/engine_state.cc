@@ -80,7 +80,7 @@ void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
   if (pol.programs[program].review == ReviewKind::kTierAnniversary) {
     s.set_next_review(NextReview(pol, program, at, rec.enrolled_at, at));
   }
-  ResetTierStartMetrics(pol, program, rec.state());
+  ResetTierStartMetrics(pol, program, Words(rec));
   if (out != nullptr) {
     BuildTransition(*this, rec, program, from, to, at, kind, cause, target,
                     event_id, &out->emplace_back());
@@ -102,7 +102,7 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
                            v1::Cause cause, absl::string_view event_id,
                            std::vector<v1::Transition>* out) {
   const CompiledPolicy& pol = *policy;
-  const CustomerWords c = rec.state();
+  const CustomerWords c = Words(rec);
   for (int p : pol.program_order) {
     const CompiledProgram& prog = pol.programs[p];
     ProgramWords s = ProgramState(pol, c.words, p);
@@ -135,7 +135,7 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
 void EngineState::RunDue(const CustomerRecord& rec, int64_t due,
                          std::vector<v1::Transition>* out) {
   const CompiledPolicy& pol = *policy;
-  const CustomerWords c = rec.state();
+  const CustomerWords c = Words(rec);
   const AsOf as_of = AsOf::Make(pol.clock, due);
   for (int p : pol.program_order) {
     const CompiledProgram& prog = pol.programs[p];

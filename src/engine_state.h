@@ -37,8 +37,17 @@ class EngineState {
   std::vector<const CustomerRecord*> by_sequence;
   TierMembers members;
   absl::flat_hash_map<uint64_t, GrantRecord> grants;
+  // Rolling-window buffers by sequence; empty when the policy has none.
+  std::vector<std::unique_ptr<RollingBuffer[]>> rolling;
   int64_t clock = 0;
   uint64_t next_sequence = 0;
+
+  CustomerWords Words(const CustomerRecord& rec) const {
+    return CustomerWords{
+        rec.words.get(),
+        rolling.empty() ? nullptr : rolling[rec.sequence].get(),
+        rec.enrolled_at};
+  }
 
   // Sets `policy` and sizes `members` for it.
   void Install(std::shared_ptr<const CompiledPolicy> compiled);

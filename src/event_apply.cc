@@ -167,11 +167,8 @@ absl::Status EngineState::Apply(const v1::Event& event,
     rec.enrolled_at = t;
     rec.sequence = next_sequence;
     rec.words = std::make_unique<int64_t[]>(pol.total_words);  // zeroed
-    if (pol.rolling_count > 0) {
-      rec.rolling = std::make_unique<RollingBuffer[]>(pol.rolling_count);
-    }
     WriteAttributes(pol, writes, rec.words.get());
-    InitMetricWords(pol, rec.state());
+    InitMetricWords(pol, CustomerWords{rec.words.get(), nullptr, t});
     for (int p = 0; p < static_cast<int>(pol.programs.size()); ++p) {
       ProgramWords s = ProgramState(pol, rec.words.get(), p);
       s.set(0, v1::ENROLMENT, false, t);
@@ -181,13 +178,18 @@ absl::Status EngineState::Apply(const v1::Event& event,
     if (!inserted) return absl::InternalError("enrolment: insert failed");
     ++next_sequence;
     by_sequence.push_back(&*it);
+    if (pol.rolling_count > 0) {
+      rolling.resize(by_sequence.size());
+      rolling[it->sequence] =
+          std::make_unique<RollingBuffer[]>(pol.rolling_count);
+    }
     for (int p = 0; p < static_cast<int>(pol.programs.size()); ++p) {
       members[p][0].insert(it->sequence);
     }
     clock = std::max(clock, t);
     // Entry tiers apply at once whatever the upgrade timing.
     for (int p : pol.program_order) {
-      const Target target = ComputeTarget(pol, p, it->state(), at, -1);
+      const Target target = ComputeTarget(pol, p, Words(*it), at, -1);
       if (target.target > 0) {
         ChangeTier(*it, p, target.target, t, v1::ENTERED, v1::ENROLMENT, target,
                    event.event_id(), out);
@@ -350,7 +352,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
       grants.erase(GrantKey(rec->sequence, p));
       ProgramWords s = ProgramState(pol, rec->words.get(), p);
       s.set_has_grant(false);
-      const Target target = ComputeTarget(pol, p, rec->state(), at, -1);
+      const Target target = ComputeTarget(pol, p, Words(*rec), at, -1);
       if (target.target < s.tier()) {
         ChangeTier(*rec, p, target.target, t, v1::DOWNGRADE, v1::REVOKE, target,
                    event.event_id(), out);
@@ -361,13 +363,13 @@ absl::Status EngineState::Apply(const v1::Event& event,
     default:
       return absl::InvalidArgumentError("event: unsupported kind");
   }
-  if (auto s = CheckEventForMetrics(pol, facts, rec->state()); !s.ok()) {
+  if (auto s = CheckEventForMetrics(pol, facts, Words(*rec)); !s.ok()) {
     return s;
   }
   // Validated: from here on nothing fails.
   clock = std::max(clock, t);
   WriteAttributes(pol, writes, rec->words.get());
-  ApplyEventToMetrics(pol, facts, rec->state());
+  ApplyEventToMetrics(pol, facts, Words(*rec));
   Evaluate(*rec, at, v1::EVENT, event.event_id(), out);
   Reschedule(*rec);
   return absl::OkStatus();

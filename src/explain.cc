@@ -73,7 +73,7 @@ void FillExplanation(const EngineState& state, const CustomerRecord& rec,
                      v1::Explanation* out) {
   const CompiledPolicy& policy = *state.policy;
   const CompiledProgram& p = policy.programs[program];
-  const CustomerWords c = rec.state();
+  const CustomerWords c = state.Words(rec);
   const AsOf as_of = AsOf::Make(policy.clock, at);
   const double multiplier = ProgramMultiplier(policy, program, c.words);
   out->Clear();
@@ -172,9 +172,9 @@ absl::Status Engine::Explain(std::string_view id_view,
   }
   const int64_t at = std::max(state_->clock, rec->enrolled_at);
   const ProgramWords s = ProgramState(policy, rec->words.get(), p);
-  const Target target =
-      ComputeTarget(policy, p, rec->state(), AsOf::Make(policy.clock, at),
-                    state_->ActiveGrantTier(*rec, p, at));
+  const Target target = ComputeTarget(policy, p, state_->Words(*rec),
+                                      AsOf::Make(policy.clock, at),
+                                      state_->ActiveGrantTier(*rec, p, at));
   FillExplanation(*state_, *rec, p, s.tier(), at,
                   static_cast<v1::Cause>(s.cause()), target, "", out);
   return absl::OkStatus();

@@ -10,7 +10,6 @@ namespace {
 
 struct Moved {
   std::unique_ptr<int64_t[]> words;
-  std::unique_ptr<RollingBuffer[]> rolling;
   std::vector<int> settle;  // programs whose tier must be set at once
 };
 
@@ -43,6 +42,8 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
   }
 
   std::vector<Moved> moved(state.by_sequence.size());
+  std::vector<std::unique_ptr<RollingBuffer[]>> rolling;
+  if (to.rolling_count > 0) rolling.resize(state.by_sequence.size());
   absl::flat_hash_map<uint64_t, GrantRecord> grants;
   for (size_t i = 0; i < state.by_sequence.size(); ++i) {
     const CustomerRecord& rec = *state.by_sequence[i];
@@ -50,10 +51,12 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
     Moved& m = moved[i];
     m.words = std::make_unique<int64_t[]>(to.total_words);
     if (to.rolling_count > 0) {
-      m.rolling = std::make_unique<RollingBuffer[]>(to.rolling_count);
+      rolling[i] = std::make_unique<RollingBuffer[]>(to.rolling_count);
     }
     int64_t* w = m.words.get();
-    const CustomerWords c{w, m.rolling.get(), rec.enrolled_at};
+    const CustomerWords c{w, to.rolling_count > 0 ? rolling[i].get() : nullptr,
+                          rec.enrolled_at};
+    const CustomerWords old_c = state.Words(rec);
     for (size_t a = 0; a < attr_map.size(); ++a) {
       if (attr_map[a] < 0 || !((old[from.presence_offset] >> attr_map[a]) & 1))
         continue;
@@ -73,8 +76,9 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
       }
       const StateGroup& og = from.groups[group_map[g]];
       if (ng.window == WindowKind::kRolling) {
-        if (rec.rolling)
-          m.rolling[ng.rolling_index] = rec.rolling[og.rolling_index];
+        if (old_c.rolling != nullptr) {
+          c.rolling[ng.rolling_index] = old_c.rolling[og.rolling_index];
+        }
         continue;
       }
       int n = ng.slots * ng.slot_words;
@@ -118,11 +122,11 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
   // Nothing below fails: install the new layout.
   state.Install(*std::move(compiled));
   state.grants = std::move(grants);
+  state.rolling = std::move(rolling);
   const CompiledPolicy& pol = *state.policy;
   for (size_t i = 0; i < state.by_sequence.size(); ++i) {
     const CustomerRecord& rec = *state.by_sequence[i];
     rec.words = std::move(moved[i].words);
-    rec.rolling = std::move(moved[i].rolling);
     for (size_t p = 0; p < pol.programs.size(); ++p) {
       state
           .members[p][ProgramState(pol, rec.words.get(), static_cast<int>(p))
@@ -135,7 +139,7 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
     const int64_t now = std::max(state.clock, rec.enrolled_at);
     const AsOf as_of = AsOf::Make(pol.clock, now);
     for (int p : moved[i].settle) {
-      const Target t = ComputeTarget(pol, p, rec.state(), as_of,
+      const Target t = ComputeTarget(pol, p, state.Words(rec), as_of,
                                      state.ActiveGrantTier(rec, p, now));
       if (t.target != 0) {
         state.ChangeTier(rec, p, t.target, now, v1::ENTERED, v1::POLICY_CHANGE,

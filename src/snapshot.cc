@@ -55,7 +55,7 @@ void ExportCustomer(const EngineState& st, const CustomerRecord& rec,
   }
   for (int r = 0; r < policy.rolling_count; ++r) {
     v1::RollingState* rs = out->add_rolling();
-    for (const RollingEntry& e : rec.rolling[r]) {
+    for (const RollingEntry& e : st.rolling[rec.sequence][r]) {
       v1::RollingEntry* re = rs->add_entries();
       re->set_day(e.day);
       re->set_count(e.count);
@@ -120,11 +120,12 @@ absl::Status ImportCustomer(EngineState& st, uint64_t index,
   for (int w = 0; w < in.metric_words_size(); ++w) {
     words[metric_start + w] = in.metric_words(w);
   }
+  std::unique_ptr<RollingBuffer[]> rolling;
   if (policy.rolling_count > 0) {
-    rec.rolling = std::make_unique<RollingBuffer[]>(policy.rolling_count);
+    rolling = std::make_unique<RollingBuffer[]>(policy.rolling_count);
     for (int r = 0; r < policy.rolling_count; ++r) {
       for (const auto& e : in.rolling(r).entries()) {
-        rec.rolling[r].push_back(
+        rolling[r].push_back(
             RollingEntry{e.day(), static_cast<int32_t>(e.count()), e.value()});
       }
     }
@@ -135,6 +136,10 @@ absl::Status ImportCustomer(EngineState& st, uint64_t index,
     st.by_sequence.resize(it->sequence + 1, nullptr);
   }
   st.by_sequence[it->sequence] = &*it;
+  if (policy.rolling_count > 0) {
+    if (st.rolling.size() <= it->sequence) st.rolling.resize(it->sequence + 1);
+    st.rolling[it->sequence] = std::move(rolling);
+  }
   for (size_t p = 0; p < policy.programs.size(); ++p) {
     st.members[p][ProgramState(policy, it->words.get(), static_cast<int>(p))
                       .tier()]
