@@ -88,8 +88,21 @@ bool EvalCondition(const EvalInput& in, int index) {
     case CondNode::Kind::kNot:
       return !EvalCondition(in, static_cast<int>(kids[0]));
     case CondNode::Kind::kMetric: {
-      const MetricRead read =
-          ReadMetric(in.policy, node.a, in.customer, in.as_of);
+      MetricRead read;
+      if (in.cache != nullptr && node.a < MetricCache::kCapacity) {
+        const uint64_t bit = uint64_t{1} << node.a;
+        if (!(in.cache->valid & bit)) {
+          const MetricRead fresh =
+              ReadMetric(in.policy, node.a, in.customer, in.as_of);
+          in.cache->value[node.a] = fresh.value;
+          in.cache->missing[node.a] = fresh.missing;
+          in.cache->valid |= bit;
+        }
+        read.value = in.cache->value[node.a];
+        read.missing = in.cache->missing[node.a];
+      } else {
+        read = ReadMetric(in.policy, node.a, in.customer, in.as_of);
+      }
       const double multiplier = node.unscaled ? 1.0 : in.multiplier;
       const double threshold = node.value * multiplier;
       const bool holds = read.missing ? node.when_missing

@@ -10,6 +10,19 @@
 
 namespace standing {
 
+// Metric values already read at one instant for one customer, so the
+// several tiers and programs of one evaluation read each metric once. The
+// owner clears it whenever the instant or the metric state changes.
+struct MetricCache {
+  static constexpr int kCapacity = 64;
+  uint64_t valid = 0;
+  // Left uninitialised on purpose: entries are read only when `valid` says
+  // so, and zeroing 1 KiB per event would cost more than the cache saves.
+  double value[kCapacity];
+  bool missing[kCapacity];
+  void Clear() { valid = 0; }
+};
+
 struct EvalInput {
   const CompiledPolicy& policy;
   const CustomerWords& customer;
@@ -17,6 +30,7 @@ struct EvalInput {
   double multiplier = 1.0;  // the evaluated program's group multiplier
   // When set, every comparison is evaluated (no short-circuit) and recorded.
   std::vector<v1::Check>* checks = nullptr;
+  MetricCache* cache = nullptr;
 };
 
 bool EvalCondition(const EvalInput& in, int node);

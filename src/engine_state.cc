@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <thread>
 
 #include "metric_state.h"
 
@@ -66,14 +67,17 @@ void EngineState::Reschedule(const CustomerRecord& rec) {
 void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
                              int64_t at, v1::TransitionKind kind,
                              v1::Cause cause, const Target& target,
-                             absl::string_view event_id,
-                             std::vector<v1::Transition>* out) {
+                             absl::string_view event_id, Effects& fx) {
   const CompiledPolicy& pol = *policy;
   ProgramWords s = ProgramState(pol, rec.words.get(), program);
   const int from = s.tier();
   if (from != to) {
-    members[program][from].erase(rec.sequence);
-    members[program][to].insert(rec.sequence);
+    if (fx.deferred) {
+      fx.moves.push_back({rec.sequence, program, from, to});
+    } else {
+      members[program][from].erase(rec.sequence);
+      members[program][to].insert(rec.sequence);
+    }
   }
   s.set(to, cause, s.has_grant(), at);
   s.set_retained_until(0);
@@ -81,34 +85,42 @@ void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
     s.set_next_review(NextReview(pol, program, at, rec.enrolled_at, at));
   }
   ResetTierStartMetrics(pol, program, Words(rec));
-  if (out != nullptr) {
+  fx.cache.Clear();  // tier-start windows may have been reset
+  if (fx.out != nullptr) {
     BuildTransition(*this, rec, program, from, to, at, kind, cause, target,
-                    event_id, &out->emplace_back());
+                    event_id, &fx.out->emplace_back());
   }
 }
 
 void EngineState::Retain(const CustomerRecord& rec, int program, int64_t at,
-                         int64_t until, const Target& target,
-                         std::vector<v1::Transition>* out) {
+                         int64_t until, const Target& target, Effects& fx) {
   ProgramWords s = ProgramState(*policy, rec.words.get(), program);
   s.set_retained_until(until);
-  if (out != nullptr) {
+  if (fx.out != nullptr) {
     BuildTransition(*this, rec, program, s.tier(), s.tier(), at, v1::RETAINED,
-                    v1::REVIEW, target, "", &out->emplace_back());
+                    v1::REVIEW, target, "", &fx.out->emplace_back());
   }
+}
+
+void EngineState::ApplyDeferred(const Effects& fx) {
+  for (const Effects::MemberMove& m : fx.moves) {
+    members[m.program][m.from].erase(m.sequence);
+    members[m.program][m.to].insert(m.sequence);
+  }
+  for (uint64_t key : fx.erased_grants) grants.erase(key);
 }
 
 void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
                            v1::Cause cause, absl::string_view event_id,
-                           std::vector<v1::Transition>* out) {
+                           Effects& fx) {
   const CompiledPolicy& pol = *policy;
   const CustomerWords c = Words(rec);
   for (int p : pol.program_order) {
     const CompiledProgram& prog = pol.programs[p];
     ProgramWords s = ProgramState(pol, c.words, p);
     const int cur = s.tier();
-    const Target t =
-        ComputeTarget(pol, p, c, as_of, ActiveGrantTier(rec, p, as_of.t));
+    const Target t = ComputeTarget(pol, p, c, as_of,
+                                   ActiveGrantTier(rec, p, as_of.t), &fx.cache);
     if (t.target > cur) {
       // Grants and floors apply at once; qualification follows the
       // program's upgrade timing.
@@ -119,12 +131,12 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
                               : to == t.floor_tier && to > t.qualified
                                   ? v1::FLOOR
                                   : cause;
-        ChangeTier(rec, p, to, as_of.t, v1::UPGRADE, why, t, event_id, out);
+        ChangeTier(rec, p, to, as_of.t, v1::UPGRADE, why, t, event_id, fx);
       }
     } else if (t.target < cur && prog.downgrade_immediate) {
       const int to =
           prog.one_tier_down ? std::max(t.target, cur - 1) : t.target;
-      ChangeTier(rec, p, to, as_of.t, v1::DOWNGRADE, cause, t, event_id, out);
+      ChangeTier(rec, p, to, as_of.t, v1::DOWNGRADE, cause, t, event_id, fx);
     }
     if (s.retained_until() != 0 && t.target >= s.tier()) {
       s.set_retained_until(0);  // qualifies again: grace no longer needed
@@ -132,46 +144,50 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
   }
 }
 
-void EngineState::RunDue(const CustomerRecord& rec, int64_t due,
-                         std::vector<v1::Transition>* out) {
+void EngineState::RunDue(const CustomerRecord& rec, int64_t due, Effects& fx) {
   const CompiledPolicy& pol = *policy;
   const CustomerWords c = Words(rec);
   const AsOf as_of = AsOf::Make(pol.clock, due);
+  fx.cache.Clear();
   for (int p : pol.program_order) {
     const CompiledProgram& prog = pol.programs[p];
     ProgramWords s = ProgramState(pol, c.words, p);
     // Grant expiry: the customer drops at once to what it supports itself.
     if (const GrantRecord* g = FindGrant(rec, p);
         g != nullptr && g->expires_at != 0 && g->expires_at <= due) {
-      grants.erase(GrantKey(rec.sequence, p));
+      if (fx.deferred) {
+        fx.erased_grants.push_back(GrantKey(rec.sequence, p));
+      } else {
+        grants.erase(GrantKey(rec.sequence, p));
+      }
       s.set_has_grant(false);
-      const Target t = ComputeTarget(pol, p, c, as_of, -1);
+      const Target t = ComputeTarget(pol, p, c, as_of, -1, &fx.cache);
       if (t.target != s.tier()) {
         ChangeTier(rec, p, t.target, due,
                    t.target > s.tier() ? v1::UPGRADE : v1::DOWNGRADE,
-                   v1::GRANT_EXPIRED, t, "", out);
+                   v1::GRANT_EXPIRED, t, "", fx);
       }
     }
     if (s.retained_until() != 0 && s.retained_until() <= due) {
       s.set_retained_until(0);
       const int cur = s.tier();
-      const Target t =
-          ComputeTarget(pol, p, c, as_of, ActiveGrantTier(rec, p, due));
+      const Target t = ComputeTarget(pol, p, c, as_of,
+                                     ActiveGrantTier(rec, p, due), &fx.cache);
       if (t.target < cur) {
         const int to =
             prog.one_tier_down ? std::max(t.target, cur - 1) : t.target;
         ChangeTier(rec, p, to, due, v1::DOWNGRADE, v1::GRACE_EXPIRED, t, "",
-                   out);
+                   fx);
       }
     }
     if (s.next_review() != 0 && s.next_review() <= due) {
       s.set_next_review(
           NextReview(pol, p, due, rec.enrolled_at, s.tier_since()));
       const int cur = s.tier();
-      const Target t =
-          ComputeTarget(pol, p, c, as_of, ActiveGrantTier(rec, p, due));
+      const Target t = ComputeTarget(pol, p, c, as_of,
+                                     ActiveGrantTier(rec, p, due), &fx.cache);
       if (t.target > cur) {
-        ChangeTier(rec, p, t.target, due, v1::UPGRADE, v1::REVIEW, t, "", out);
+        ChangeTier(rec, p, t.target, due, v1::UPGRADE, v1::REVIEW, t, "", fx);
       } else if (t.target < cur) {
         const int64_t stay_end =
             s.tier_since() + int64_t{prog.minimum_stay_days} * kSecondsPerDay;
@@ -180,37 +196,86 @@ void EngineState::RunDue(const CustomerRecord& rec, int64_t due,
           s.set_next_review(std::min(s.next_review(), stay_end));
         } else if (prog.grace_days > 0 && s.retained_until() == 0) {
           Retain(rec, p, due, due + int64_t{prog.grace_days} * kSecondsPerDay,
-                 t, out);
+                 t, fx);
         } else if (s.retained_until() == 0) {
           const int to =
               prog.one_tier_down ? std::max(t.target, cur - 1) : t.target;
-          ChangeTier(rec, p, to, due, v1::DOWNGRADE, v1::REVIEW, t, "", out);
+          ChangeTier(rec, p, to, due, v1::DOWNGRADE, v1::REVIEW, t, "", fx);
         }
       } else {
         s.set_retained_until(0);
       }
     }
   }
-  // Reviews may move tiers that other programs read; settle those at once.
-  Evaluate(rec, as_of, v1::DEPENDENCY, "", out);
+  // Reviews may move tiers that other programs read, and time has passed
+  // for programs with immediate timing: settle everything at this instant.
+  // Metric reads are shared with the loop above through fx.cache.
+  Evaluate(rec, as_of, v1::DEPENDENCY, "", fx);
 }
+
+namespace {
+
+// Below this many due customers a review runs on the calling thread.
+constexpr size_t kParallelReviewMin = 20000;
+
+}  // namespace
 
 absl::Status EngineState::Review(int64_t as_of,
                                  std::vector<v1::Transition>* out) {
   auto& index = customers.get<ByNextEval>();
-  while (!index.empty() && index.begin()->next_eval <= as_of) {
-    const CustomerRecord& rec = *index.begin();
-    RunDue(rec, rec.next_eval, out);
-    const int64_t next = NextEval(rec);
-    if (next <= rec.next_eval) {
-      // A due time that does not advance would loop forever; this is a
-      // bug, never an input error.
-      return absl::InternalError("review: schedule did not advance");
-    }
-    index.modify(index.begin(),
-                 [next](CustomerRecord& r) { r.next_eval = next; });
+  std::vector<const CustomerRecord*> due;
+  for (auto it = index.begin(); it != index.end() && it->next_eval <= as_of;
+       ++it) {
+    due.push_back(&*it);
   }
+  int threads = options.review_threads > 0
+                    ? options.review_threads
+                    : static_cast<int>(std::thread::hardware_concurrency());
+  if (due.size() < kParallelReviewMin) threads = 1;
+  threads = std::max(1, std::min<int>(threads, 64));
+
+  // Each customer is independent: its words, its transitions. Shared
+  // structures (tier members, grants) are changed only after the join.
+  std::vector<Effects> effects(threads);
+  std::vector<std::vector<v1::Transition>> outs(threads);
+  bool stuck = false;
+  auto work = [&](int w) {
+    Effects& fx = effects[w];
+    fx.out = out != nullptr ? &outs[w] : nullptr;
+    fx.deferred = threads > 1;
+    const size_t begin = due.size() * w / threads;
+    const size_t end = due.size() * (w + 1) / threads;
+    for (size_t i = begin; i < end; ++i) {
+      const CustomerRecord& rec = *due[i];
+      for (int64_t at = rec.next_eval; at <= as_of;) {
+        RunDue(rec, at, fx);
+        const int64_t next = NextEval(rec);
+        if (next <= at) {
+          stuck = true;  // a schedule that does not advance: a bug
+          break;
+        }
+        at = next;
+      }
+    }
+  };
+  if (threads == 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (int w = 1; w < threads; ++w) pool.emplace_back(work, w);
+    work(0);
+    for (auto& t : pool) t.join();
+    for (const Effects& fx : effects) ApplyDeferred(fx);
+  }
+  if (out != nullptr) {
+    for (auto& o : outs) {
+      for (auto& t : o) out->push_back(std::move(t));
+    }
+  }
+  // Re-index; the due customers sit at the front of the ordered index.
+  for (const CustomerRecord* rec : due) Reschedule(*rec);
   clock = std::max(clock, as_of);
+  if (stuck) return absl::InternalError("review: a schedule did not advance");
   return absl::OkStatus();
 }
 

@@ -21,6 +21,24 @@
 
 namespace standing {
 
+// Where the consequences of an evaluation go. Events apply member moves
+// and grant erasures at once; a parallel review queues them (`deferred`)
+// and applies them after its threads join, because those structures are
+// shared between customers.
+struct Effects {
+  struct MemberMove {
+    uint64_t sequence;
+    int program;
+    int from;
+    int to;
+  };
+  std::vector<v1::Transition>* out = nullptr;
+  bool deferred = false;
+  std::vector<MemberMove> moves;
+  std::vector<uint64_t> erased_grants;
+  MetricCache cache;  // valid for one customer at one instant
+};
+
 struct GrantRecord {
   int tier = 0;
   int64_t expires_at = 0;  // 0: until revoked
@@ -57,10 +75,9 @@ class EngineState {
 
   // Event-driven evaluation of every program at `as_of`.
   void Evaluate(const CustomerRecord& rec, const AsOf& as_of, v1::Cause cause,
-                absl::string_view event_id, std::vector<v1::Transition>* out);
+                absl::string_view event_id, Effects& fx);
   // Runs the customer's evaluations due at `due`.
-  void RunDue(const CustomerRecord& rec, int64_t due,
-              std::vector<v1::Transition>* out);
+  void RunDue(const CustomerRecord& rec, int64_t due, Effects& fx);
   // Recomputes the record's next evaluation and re-indexes it if changed.
   void Reschedule(const CustomerRecord& rec);
   int64_t NextEval(const CustomerRecord& rec) const;
@@ -68,10 +85,12 @@ class EngineState {
   void ChangeTier(const CustomerRecord& rec, int program, int to, int64_t at,
                   v1::TransitionKind kind, v1::Cause cause,
                   const Target& target, absl::string_view event_id,
-                  std::vector<v1::Transition>* out);
+                  Effects& fx);
   // Records a kept tier (grace) as a transition with from == to.
   void Retain(const CustomerRecord& rec, int program, int64_t at, int64_t until,
-              const Target& target, std::vector<v1::Transition>* out);
+              const Target& target, Effects& fx);
+  // Applies member moves and grant erasures queued by a parallel review.
+  void ApplyDeferred(const Effects& fx);
 
   static uint64_t GrantKey(uint64_t sequence, int program) {
     return (sequence << 8) | static_cast<uint64_t>(program);

@@ -150,6 +150,8 @@ absl::Status EngineState::Apply(const v1::Event& event,
                      FormatInstant(clock), ")"));
   }
   const AsOf at = AsOf::Make(pol.clock, t);
+  Effects fx;
+  fx.out = out;
 
   if (event.kind_case() == v1::Event::kEnrolled) {
     if (Find(event.customer_id()) != nullptr) {
@@ -192,7 +194,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
       const Target target = ComputeTarget(pol, p, Words(*it), at, -1);
       if (target.target > 0) {
         ChangeTier(*it, p, target.target, t, v1::ENTERED, v1::ENROLMENT, target,
-                   event.event_id(), out);
+                   event.event_id(), fx);
       }
     }
     Reschedule(*it);
@@ -332,7 +334,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
       clock = std::max(clock, t);
       grants[GrantKey(rec->sequence, p)] = std::move(g);
       ProgramState(pol, rec->words.get(), p).set_has_grant(true);
-      Evaluate(*rec, at, v1::GRANT, event.event_id(), out);
+      Evaluate(*rec, at, v1::GRANT, event.event_id(), fx);
       Reschedule(*rec);
       return absl::OkStatus();
     }
@@ -355,7 +357,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
       const Target target = ComputeTarget(pol, p, Words(*rec), at, -1);
       if (target.target < s.tier()) {
         ChangeTier(*rec, p, target.target, t, v1::DOWNGRADE, v1::REVOKE, target,
-                   event.event_id(), out);
+                   event.event_id(), fx);
       }
       Reschedule(*rec);
       return absl::OkStatus();
@@ -370,7 +372,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
   clock = std::max(clock, t);
   WriteAttributes(pol, writes, rec->words.get());
   ApplyEventToMetrics(pol, facts, Words(*rec));
-  Evaluate(*rec, at, v1::EVENT, event.event_id(), out);
+  Evaluate(*rec, at, v1::EVENT, event.event_id(), fx);
   Reschedule(*rec);
   return absl::OkStatus();
 }

@@ -134,8 +134,11 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
           .insert(rec.sequence);
     }
   }
+  Effects fx;
+  fx.out = out;
   for (size_t i = 0; i < state.by_sequence.size(); ++i) {
     const CustomerRecord& rec = *state.by_sequence[i];
+    fx.cache.Clear();
     const int64_t now = std::max(state.clock, rec.enrolled_at);
     const AsOf as_of = AsOf::Make(pol.clock, now);
     for (int p : moved[i].settle) {
@@ -143,10 +146,10 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
                                      state.ActiveGrantTier(rec, p, now));
       if (t.target != 0) {
         state.ChangeTier(rec, p, t.target, now, v1::ENTERED, v1::POLICY_CHANGE,
-                         t, "", out);
+                         t, "", fx);
       }
     }
-    state.Evaluate(rec, as_of, v1::POLICY_CHANGE, "", out);
+    state.Evaluate(rec, as_of, v1::POLICY_CHANGE, "", fx);
     state.Reschedule(rec);
   }
   return absl::OkStatus();

@@ -21,10 +21,12 @@ double ProgramMultiplier(const CompiledPolicy& policy, int program,
 }
 
 int QualifiedTier(const CompiledPolicy& policy, int program,
-                  const CustomerWords& c, const AsOf& as_of) {
+                  const CustomerWords& c, const AsOf& as_of,
+                  MetricCache* cache) {
   const CompiledProgram& p = policy.programs[program];
-  const EvalInput in{policy, c, as_of,
-                     ProgramMultiplier(policy, program, c.words), nullptr};
+  const EvalInput in{policy,  c,
+                     as_of,   ProgramMultiplier(policy, program, c.words),
+                     nullptr, cache};
   for (int t = static_cast<int>(p.tiers.size()) - 1; t > 0; --t) {
     if (EvalCondition(in, p.tiers[t].condition)) return t;
   }
@@ -32,12 +34,12 @@ int QualifiedTier(const CompiledPolicy& policy, int program,
 }
 
 Target ComputeTarget(const CompiledPolicy& policy, int program,
-                     const CustomerWords& c, const AsOf& as_of,
-                     int grant_tier) {
+                     const CustomerWords& c, const AsOf& as_of, int grant_tier,
+                     MetricCache* cache) {
   Target out;
-  out.qualified = QualifiedTier(policy, program, c, as_of);
+  out.qualified = QualifiedTier(policy, program, c, as_of, cache);
   const CompiledProgram& p = policy.programs[program];
-  const EvalInput in{policy, c, as_of, 1.0, nullptr};
+  const EvalInput in{policy, c, as_of, 1.0, nullptr, cache};
   for (int f = 0; f < static_cast<int>(p.floors.size()); ++f) {
     const CompiledFloor& floor = p.floors[f];
     if (floor.tier > out.floor_tier && EvalCondition(in, floor.condition)) {

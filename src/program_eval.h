@@ -4,6 +4,7 @@
 #define STANDING_SRC_PROGRAM_EVAL_H_
 
 #include "compiled_policy.h"
+#include "condition_eval.h"
 #include "metric_state.h"
 
 namespace standing {
@@ -22,10 +23,12 @@ double ProgramMultiplier(const CompiledPolicy& policy, int program,
 
 // The highest tier whose condition holds (0 when none). Hot path.
 int QualifiedTier(const CompiledPolicy& policy, int program,
-                  const CustomerWords& c, const AsOf& as_of);
+                  const CustomerWords& c, const AsOf& as_of,
+                  MetricCache* cache = nullptr);
 
 Target ComputeTarget(const CompiledPolicy& policy, int program,
-                     const CustomerWords& c, const AsOf& as_of, int grant_tier);
+                     const CustomerWords& c, const AsOf& as_of, int grant_tier,
+                     MetricCache* cache = nullptr);
 
 // The next scheduled review strictly after `t` (0: the program has none).
 int64_t NextReview(const CompiledPolicy& policy, int program, int64_t t,

@@ -225,6 +225,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::LoadSnapshot(
   }
   v1::CustomerState customer;
   for (uint64_t i = 0; i < header.customer_count(); ++i) {
+    customer.Clear();  // ParseDelimited merges into the message
     if (!google::protobuf::util::ParseDelimitedFromZeroCopyStream(
             &customer, &zero_copy, &clean_eof)) {
       return DataLoss(i, "truncated or corrupt");
