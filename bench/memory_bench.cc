@@ -1,0 +1,85 @@
+// Memory per customer under the retail example policy
+// (examples/policies/retail.json): glibc's mallinfo2() before and after
+// enrolling 1,000,000 customers and applying about 5 purchases each (with
+// the month-start reviews a host would run; retail_workload.h). Counts
+// bytes in use from both the heap (uordblks) and separately mmapped blocks
+// (hblkhd: big tables and vectors live there), over all arenas.
+//
+// Target: <= 400 bytes/customer.
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "retail_workload.h"
+#include "standing/engine.h"
+
+namespace {
+
+namespace v1 = standing::v1;
+
+size_t HeapInUse() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+// Resident set size in bytes (VmRSS), for information.
+double ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stod(line.substr(6)) * 1024.0;
+    }
+  }
+  return 0;
+}
+
+void BM_MemoryPerCustomer(benchmark::State& state) {
+  const uint64_t customers = static_cast<uint64_t>(state.range(0));
+  absl::StatusOr<v1::Policy> policy = standing_bench::LoadRetailPolicy();
+  if (!policy.ok()) {
+    state.SkipWithError(policy.status().ToString().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    absl::StatusOr<std::unique_ptr<standing::Engine>> engine =
+        standing::Engine::Create(*policy);
+    if (!engine.ok()) {
+      state.SkipWithError(engine.status().ToString().c_str());
+      return;
+    }
+    auto workload =
+        std::make_unique<standing_bench::RetailWorkload>(customers, 5);
+    const size_t before = HeapInUse();
+    if (absl::Status s = workload->Replay(**engine); !s.ok()) {
+      state.SkipWithError(s.ToString().c_str());
+      return;
+    }
+    malloc_trim(0);
+    const size_t after = HeapInUse();
+    const double per_customer =
+        (static_cast<double>(after) - static_cast<double>(before)) /
+        static_cast<double>(customers);
+    state.counters["bytes/customer"] = per_customer;
+    state.counters["heap_MiB"] =
+        (static_cast<double>(after) - static_cast<double>(before)) / 1048576.0;
+    state.counters["rss_MiB"] = ResidentBytes() / 1048576.0;
+    state.counters["customers"] = static_cast<double>(customers);
+    state.counters["engine_customers"] =
+        static_cast<double>((*engine)->customer_count());
+  }
+}
+BENCHMARK(BM_MemoryPerCustomer)
+    ->Arg(1000000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
