@@ -265,9 +265,8 @@ class Compiler {
                                        const std::string& path, int program) {
     const int index = static_cast<int>(out_.nodes.size());
     out_.nodes.emplace_back();
+    out_.node_text.push_back(CondText{path, c.label()});
     CondNode node;
-    node.path = path;
-    node.label = c.label();
     std::vector<int> kids;
     switch (c.kind_case()) {
       case v1::Condition::kAll:
@@ -503,6 +502,18 @@ class Compiler {
       words += group.slots * group.slot_words;
       if (group.aggregate == v1::TIME_WEIGHTED_AVERAGE) words += 2;
       absl::StrAppend(&group.key, "|", group.slots);
+    }
+    for (CompiledMetric& m : out_.metrics) {
+      if (m.group < 0) continue;
+      const StateGroup& g = out_.groups[m.group];
+      if (g.window == WindowKind::kCalendar &&
+          (g.aggregate == v1::SUM || g.aggregate == v1::COUNT)) {
+        m.calendar_scalar = true;
+        m.head_offset = out_.period_head_offset[g.period];
+        m.offset = g.offset;
+        m.slots = static_cast<uint32_t>(g.slots);
+        m.period = g.period;
+      }
     }
     out_.total_words = words;
   }

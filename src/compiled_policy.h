@@ -73,6 +73,13 @@ struct CompiledMetric {
   int back = 0;
   int numerator = -1;
   int denominator = -1;
+  // Calendar SUM/COUNT metrics (most thresholds) are read inline by the
+  // condition evaluator from these, without the general ReadMetric.
+  bool calendar_scalar = false;
+  int32_t head_offset = -1;
+  uint32_t offset = 0;
+  uint32_t slots = 1;
+  int period = 0;
 };
 
 struct CondNode {
@@ -86,6 +93,10 @@ struct CondNode {
   uint32_t first_child = 0;
   uint32_t child_count = 0;
   double value = 0;
+};
+
+// Kept apart from CondNode so the evaluated nodes stay small.
+struct CondText {
   std::string path;
   std::string label;
 };
@@ -146,6 +157,7 @@ struct CompiledPolicy {
   std::vector<std::vector<int>> groups_by_period;
 
   std::vector<CondNode> nodes;
+  std::vector<CondText> node_text;  // parallel to nodes
   std::vector<uint32_t> children;
   std::vector<AttrTest> attr_tests;  // CondNode::a of kAttr nodes
 

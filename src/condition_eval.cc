@@ -61,99 +61,165 @@ bool AttributeTestHolds(const CompiledPolicy& policy, const AttrTest& test,
   return holds != test.negate;
 }
 
-bool EvalCondition(const EvalInput& in, int index) {
+namespace {
+
+// Calendar SUM/COUNT read inline (most thresholds); everything else through
+// ReadMetric, memoised in the cache when there is one.
+inline MetricRead ReadForCondition(const EvalInput& in, int m) {
+  const CompiledMetric& metric = in.policy.metrics[m];
+  if (metric.calendar_scalar) {
+    const int64_t* words = in.customer.words;
+    const int64_t head_word = words[metric.head_offset];
+    const int64_t head = head_word - 1;
+    const int64_t q = in.as_of.period_index[metric.period] - metric.back;
+    if (head_word == 0 || q > head || q <= head - int64_t{metric.slots}) {
+      return {0, false};
+    }
+    return {
+        static_cast<double>(words[metric.offset + RingIndex(q, metric.slots)]),
+        false};
+  }
+  if (in.cache == nullptr || m >= MetricCache::kCapacity) {
+    return ReadMetric(in.policy, m, in.customer, in.as_of);
+  }
+  const uint64_t bit = uint64_t{1} << m;
+  if (!(in.cache->valid & bit)) {
+    const MetricRead fresh = ReadMetric(in.policy, m, in.customer, in.as_of);
+    in.cache->value[m] = fresh.value;
+    in.cache->missing[m] = fresh.missing;
+    in.cache->valid |= bit;
+  }
+  return {in.cache->value[m], in.cache->missing[m]};
+}
+
+inline bool MetricHolds(const EvalInput& in, const CondNode& node,
+                        MetricRead read, double* threshold_out = nullptr,
+                        double* multiplier_out = nullptr) {
+  const double multiplier = node.unscaled ? 1.0 : in.multiplier;
+  const double threshold = node.value * multiplier;
+  if (threshold_out != nullptr) *threshold_out = threshold;
+  if (multiplier_out != nullptr) *multiplier_out = multiplier;
+  return read.missing ? node.when_missing
+                      : Compare(read.value, node.op, threshold);
+}
+
+bool EvalFast(const EvalInput& in, int index);
+
+// Leaves (metric comparisons, the common case) are evaluated in the
+// caller's loop instead of through another call.
+inline bool EvalChild(const EvalInput& in, uint32_t index) {
   const CondNode& node = in.policy.nodes[index];
+  if (node.kind == CondNode::Kind::kMetric) {
+    return MetricHolds(in, node, ReadForCondition(in, node.a));
+  }
+  return EvalFast(in, static_cast<int>(index));
+}
+
+// The hot path: short-circuits, records nothing. Kept free of the
+// explanation code so its frame stays small.
+bool EvalFast(const EvalInput& in, int index) {
+  const CondNode& node = in.policy.nodes[index];
+  switch (node.kind) {
+    case CondNode::Kind::kMetric:
+      return MetricHolds(in, node, ReadForCondition(in, node.a));
+    case CondNode::Kind::kAll: {
+      const uint32_t* kids = in.policy.children.data() + node.first_child;
+      for (uint32_t i = 0; i < node.child_count; ++i) {
+        if (!EvalChild(in, kids[i])) return false;
+      }
+      return true;
+    }
+    case CondNode::Kind::kAny: {
+      const uint32_t* kids = in.policy.children.data() + node.first_child;
+      for (uint32_t i = 0; i < node.child_count; ++i) {
+        if (EvalChild(in, kids[i])) return true;
+      }
+      return false;
+    }
+    case CondNode::Kind::kNot:
+      return !EvalChild(in, in.policy.children[node.first_child]);
+    case CondNode::Kind::kAttr:
+      return AttributeTestHolds(in.policy, in.policy.attr_tests[node.a],
+                                in.customer.words);
+    case CondNode::Kind::kTierAtLeast:
+      return ProgramState(in.policy, in.customer.words, node.a).tier() >=
+             node.b;
+  }
+  return false;
+}
+
+// The explanation path: evaluates every branch and records each check.
+bool EvalRecording(const EvalInput& in, int index) {
+  const CondNode& node = in.policy.nodes[index];
+  const CondText& text = in.policy.node_text[index];
   const uint32_t* kids = in.policy.children.data() + node.first_child;
   switch (node.kind) {
     case CondNode::Kind::kAll: {
       bool result = true;
       for (uint32_t i = 0; i < node.child_count; ++i) {
-        if (!EvalCondition(in, static_cast<int>(kids[i]))) {
-          result = false;
-          if (in.checks == nullptr) break;
-        }
+        result = EvalRecording(in, static_cast<int>(kids[i])) && result;
       }
       return result;
     }
     case CondNode::Kind::kAny: {
       bool result = false;
       for (uint32_t i = 0; i < node.child_count; ++i) {
-        if (EvalCondition(in, static_cast<int>(kids[i]))) {
-          result = true;
-          if (in.checks == nullptr) break;
-        }
+        result = EvalRecording(in, static_cast<int>(kids[i])) || result;
       }
       return result;
     }
     case CondNode::Kind::kNot:
-      return !EvalCondition(in, static_cast<int>(kids[0]));
+      return !EvalRecording(in, static_cast<int>(kids[0]));
     case CondNode::Kind::kMetric: {
-      MetricRead read;
-      if (in.cache != nullptr && node.a < MetricCache::kCapacity) {
-        const uint64_t bit = uint64_t{1} << node.a;
-        if (!(in.cache->valid & bit)) {
-          const MetricRead fresh =
-              ReadMetric(in.policy, node.a, in.customer, in.as_of);
-          in.cache->value[node.a] = fresh.value;
-          in.cache->missing[node.a] = fresh.missing;
-          in.cache->valid |= bit;
-        }
-        read.value = in.cache->value[node.a];
-        read.missing = in.cache->missing[node.a];
-      } else {
-        read = ReadMetric(in.policy, node.a, in.customer, in.as_of);
-      }
-      const double multiplier = node.unscaled ? 1.0 : in.multiplier;
-      const double threshold = node.value * multiplier;
-      const bool holds = read.missing ? node.when_missing
-                                      : Compare(read.value, node.op, threshold);
-      if (in.checks != nullptr) {
-        v1::Check& c = in.checks->emplace_back();
-        c.set_path(node.path);
-        c.set_label(node.label);
-        c.set_metric(in.policy.metrics[node.a].name);
-        c.set_value(read.value);
-        c.set_missing(read.missing);
-        c.set_op(ComparatorText(node.op));
-        c.set_threshold(threshold);
-        c.set_multiplier(multiplier);
-        c.set_holds(holds);
-      }
+      const MetricRead read = ReadForCondition(in, node.a);
+      double threshold = 0, multiplier = 1;
+      const bool holds = MetricHolds(in, node, read, &threshold, &multiplier);
+      v1::Check& c = in.checks->emplace_back();
+      c.set_path(text.path);
+      c.set_label(text.label);
+      c.set_metric(in.policy.metrics[node.a].name);
+      c.set_value(read.value);
+      c.set_missing(read.missing);
+      c.set_op(ComparatorText(node.op));
+      c.set_threshold(threshold);
+      c.set_multiplier(multiplier);
+      c.set_holds(holds);
       return holds;
     }
     case CondNode::Kind::kAttr: {
       const AttrTest& test = in.policy.attr_tests[node.a];
       const bool holds = AttributeTestHolds(in.policy, test, in.customer.words);
-      if (in.checks != nullptr) {
-        v1::Check& c = in.checks->emplace_back();
-        c.set_path(node.path);
-        c.set_label(node.label);
-        c.set_holds(holds);
-        c.set_detail(
-            absl::StrCat(test.negate ? "not " : "", "attribute ",
-                         in.policy.attribute_names[test.attribute],
-                         test.values.empty() ? " is set" : " in list"));
-      }
+      v1::Check& c = in.checks->emplace_back();
+      c.set_path(text.path);
+      c.set_label(text.label);
+      c.set_holds(holds);
+      c.set_detail(absl::StrCat(test.negate ? "not " : "", "attribute ",
+                                in.policy.attribute_names[test.attribute],
+                                test.values.empty() ? " is set" : " in list"));
       return holds;
     }
     case CondNode::Kind::kTierAtLeast: {
       const int tier =
           ProgramState(in.policy, in.customer.words, node.a).tier();
       const bool holds = tier >= node.b;
-      if (in.checks != nullptr) {
-        const CompiledProgram& p = in.policy.programs[node.a];
-        v1::Check& c = in.checks->emplace_back();
-        c.set_path(node.path);
-        c.set_label(node.label);
-        c.set_holds(holds);
-        c.set_detail(absl::StrCat(p.name, " is ", p.tiers[tier].name,
-                                  holds ? ", at least " : ", below ",
-                                  p.tiers[node.b].name));
-      }
+      const CompiledProgram& p = in.policy.programs[node.a];
+      v1::Check& c = in.checks->emplace_back();
+      c.set_path(text.path);
+      c.set_label(text.label);
+      c.set_holds(holds);
+      c.set_detail(absl::StrCat(p.name, " is ", p.tiers[tier].name,
+                                holds ? ", at least " : ", below ",
+                                p.tiers[node.b].name));
       return holds;
     }
   }
   return false;
+}
+
+}  // namespace
+
+bool EvalCondition(const EvalInput& in, int index) {
+  return in.checks == nullptr ? EvalFast(in, index) : EvalRecording(in, index);
 }
 
 }  // namespace standing

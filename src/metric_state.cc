@@ -62,11 +62,9 @@ void ClearSlot(const StateGroup& g, int64_t* slot) {
   for (int i = 0; i < g.slot_words; ++i) slot[i] = fill;
 }
 
-// Period indices are non-negative (years >= 1971), so an unsigned 32-bit
-// remainder is exact and much cheaper than a signed 64-bit one.
 int64_t* Slot(const StateGroup& g, int64_t* words, int64_t period_index) {
   const uint32_t ring =
-      static_cast<uint32_t>(period_index) % static_cast<uint32_t>(g.slots);
+      RingIndex(period_index, static_cast<uint32_t>(g.slots));
   return words + g.offset + ring * g.slot_words;
 }
 

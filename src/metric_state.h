@@ -77,6 +77,25 @@ void InitGroupWords(const CompiledPolicy& policy, int group, CustomerWords c);
 void ResetTierStartMetrics(const CompiledPolicy& policy, int program,
                            CustomerWords c);
 
+// Ring position of period `q` in a ring of `slots`. Period indices are
+// non-negative (years >= 1971). The common small ring sizes divide by a
+// constant, which compiles to a multiply instead of a slow `div`.
+inline uint32_t RingIndex(int64_t q, uint32_t slots) {
+  const auto u = static_cast<uint32_t>(q);
+  switch (slots) {
+    case 1:
+      return 0;
+    case 2:
+      return u & 1;
+    case 3:
+      return u % 3;
+    case 4:
+      return u & 3;
+    default:
+      return u % slots;
+  }
+}
+
 // Tier-program state packed in two words per program.
 struct ProgramWords {
   static constexpr int64_t kSinceMask = (int64_t{1} << 40) - 1;
