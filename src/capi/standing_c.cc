@@ -28,6 +28,7 @@
 #include "capi/engine_handle.h"
 #include "capi/utf8.h"
 #include "capi/wire.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/message_lite.h"
 #include "standing/engine.h"
@@ -49,7 +50,7 @@ namespace v1 = standing::v1;
 using standing::capi::kDefaultMaxMessageBytes;
 constexpr size_t kMaxMessageBytesLimit = INT_MAX;  // protobuf parses int
 // Batches larger than this do not keep their parsed events cached.
-constexpr size_t kKeepBatchEvents = 4096;
+constexpr size_t kKeepBatchEvents = 16384;
 
 }  // namespace
 
@@ -129,8 +130,20 @@ standing_status Guard(F&& f) noexcept {
 
 // ---- per-thread scratch ---------------------------------------------------
 
+// Single events are parsed into an arena whose first block is part of the
+// scratch, so parsing allocates nothing (a heap message would free and
+// reallocate its oneof and Timestamp on every parse).
+google::protobuf::ArenaOptions EventArenaOptions(char* block, size_t size) {
+  google::protobuf::ArenaOptions o;
+  o.initial_block = block;
+  o.initial_block_size = size;
+  return o;
+}
+
 struct Scratch {
-  v1::Event event;
+  alignas(16) char event_block[16384];
+  google::protobuf::Arena event_arena{
+      EventArenaOptions(event_block, sizeof(event_block))};
   std::vector<v1::Event> events;
   std::vector<v1::Transition> transitions;
   v1::Customer customer;
@@ -405,33 +418,39 @@ void standing_options_destroy(standing_options* options) { delete options; }
 
 standing_status standing_options_set_max_message_bytes(
     standing_options* options, size_t max_bytes) {
-  if (options == nullptr) return NullOutput("options");
-  if (max_bytes == 0 || max_bytes > kMaxMessageBytesLimit) {
-    return Fail(STANDING_OUT_OF_RANGE,
-                absl::StrCat("max_message_bytes must be 1..",
-                             kMaxMessageBytesLimit, ", not ", max_bytes));
-  }
-  options->max_message_bytes = max_bytes;
-  return Ok();
+  return Guard([&] {
+    if (options == nullptr) return NullOutput("options");
+    if (max_bytes == 0 || max_bytes > kMaxMessageBytesLimit) {
+      return Fail(STANDING_OUT_OF_RANGE,
+                  absl::StrCat("max_message_bytes must be 1..",
+                               kMaxMessageBytesLimit, ", not ", max_bytes));
+    }
+    options->max_message_bytes = max_bytes;
+    return Ok();
+  });
 }
 
 standing_status standing_options_set_review_threads(standing_options* options,
                                                     int32_t threads) {
-  if (options == nullptr) return NullOutput("options");
-  if (threads < 0) {
-    return Fail(
-        STANDING_OUT_OF_RANGE,
-        absl::StrCat("review_threads must not be negative, not ", threads));
-  }
-  options->review_threads = threads;
-  return Ok();
+  return Guard([&] {
+    if (options == nullptr) return NullOutput("options");
+    if (threads < 0) {
+      return Fail(
+          STANDING_OUT_OF_RANGE,
+          absl::StrCat("review_threads must not be negative, not ", threads));
+    }
+    options->review_threads = threads;
+    return Ok();
+  });
 }
 
 standing_status standing_options_set_allow_policy_change(
     standing_options* options, int32_t allow) {
-  if (options == nullptr) return NullOutput("options");
-  options->allow_policy_change = allow != 0;
-  return Ok();
+  return Guard([&] {
+    if (options == nullptr) return NullOutput("options");
+    options->allow_policy_change = allow != 0;
+    return Ok();
+  });
 }
 
 // ---- engine lifetime ------------------------------------------------------
@@ -493,14 +512,20 @@ standing_status standing_engine_apply(standing_engine* engine,
         CheckBytes(event, event_len, engine->max_message_bytes, "event", false);
     if (s != STANDING_OK) return s;
     Scratch& tls = Tls();
-    if (!tls.event.ParseFromArray(event, static_cast<int>(event_len))) {
+    struct ResetArena {
+      google::protobuf::Arena& arena;
+      ~ResetArena() { arena.Reset(); }
+    } reset{tls.event_arena};
+    auto* ev =
+        google::protobuf::Arena::CreateMessage<v1::Event>(&tls.event_arena);
+    if (!ev->ParseFromArray(event, static_cast<int>(event_len))) {
       return Fail(STANDING_MALFORMED_MESSAGE,
                   absl::StrCat("event (", event_len,
                                " bytes) is not a valid standing.v1.Event"));
     }
     tls.transitions.clear();
     absl::Status st = engine->engine->Apply(
-        tls.event, transitions != nullptr ? &tls.transitions : nullptr);
+        *ev, transitions != nullptr ? &tls.transitions : nullptr);
     return Finish(st, tls.transitions, transitions);
   });
 }

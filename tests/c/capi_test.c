@@ -1,0 +1,1068 @@
+/*
+ * Tests of the C ABI (include/standing/standing.h), in strict C99: every
+ * function's success path and its error paths (NULL pointers, zero
+ * lengths, garbage and truncated protobuf, oversized input, invalid UTF-8,
+ * engine errors). Messages are encoded by hand; no protobuf library.
+ *
+ *   capi_test <dir with test_policy.json> <scratch dir>
+ */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "standing/standing.h"
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    ++checks;                                                                  \
+    if (!(cond)) {                                                             \
+      ++failures;                                                              \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                          \
+  } while (0)
+
+/* Runs `call`, expects `want`, and checks the thread's last error: empty
+ * after success, a message after failure. */
+#define EXPECT_STATUS(want, call)                                              \
+  do {                                                                         \
+    standing_status got_ = (call);                                             \
+    const char* err_ = standing_last_error();                                  \
+    ++checks;                                                                  \
+    if (got_ != (want)) {                                                      \
+      ++failures;                                                              \
+      fprintf(stderr, "%s:%d: %s\n  returned %s, expected %s: %s\n", __FILE__, \
+              __LINE__, #call, standing_status_name(got_),                     \
+              standing_status_name(want), err_);                               \
+    } else if ((want) == STANDING_OK ? err_[0] != '\0' : err_[0] == '\0') {    \
+      ++failures;                                                              \
+      fprintf(stderr, "%s:%d: %s\n  last error is wrong: \"%s\"\n", __FILE__,  \
+              __LINE__, #call, err_);                                          \
+    }                                                                          \
+  } while (0)
+
+/* ---- a minimal protobuf encoder ----------------------------------------- */
+
+typedef struct {
+  uint8_t data[4096];
+  size_t len;
+} msg;
+
+static void put_varint(msg* m, uint64_t v) {
+  while (v >= 0x80) {
+    m->data[m->len++] = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  m->data[m->len++] = (uint8_t)v;
+}
+
+static void put_tag(msg* m, unsigned field, unsigned wire) {
+  put_varint(m, ((uint64_t)field << 3) | wire);
+}
+
+static void put_bytes(msg* m, unsigned field, const void* p, size_t n) {
+  put_tag(m, field, 2);
+  put_varint(m, n);
+  memcpy(m->data + m->len, p, n);
+  m->len += n;
+}
+
+static void put_string(msg* m, unsigned field, const char* s) {
+  put_bytes(m, field, s, strlen(s));
+}
+
+static void put_int(msg* m, unsigned field, int64_t v) {
+  put_tag(m, field, 0);
+  put_varint(m, (uint64_t)v);
+}
+
+static void put_msg(msg* m, unsigned field, const msg* sub) {
+  put_bytes(m, field, sub->data, sub->len);
+}
+
+/* 2026-01-15T00:00:00Z */
+#define T0 ((int64_t)1768435200)
+#define DAY ((int64_t)86400)
+
+static void event_head(msg* e, const char* customer, int64_t at) {
+  msg ts;
+  e->len = 0;
+  ts.len = 0;
+  put_string(e, 1, customer);
+  put_int(&ts, 1, at);
+  put_msg(e, 2, &ts);
+}
+
+static msg enrolled(const char* customer, int64_t at) {
+  msg e, body;
+  body.len = 0;
+  event_head(&e, customer, at);
+  put_msg(&e, 10, &body);
+  return e;
+}
+
+static msg purchase(const char* customer, int64_t at, int64_t amount,
+                    const char* currency) {
+  msg e, body;
+  body.len = 0;
+  event_head(&e, customer, at);
+  put_string(&e, 3, "evt");
+  put_int(&body, 1, amount);
+  put_string(&body, 2, currency);
+  put_string(&body, 3, "shoes");
+  put_int(&body, 5, 1);
+  put_msg(&e, 11, &body);
+  return e;
+}
+
+/* ---- a minimal protobuf decoder ----------------------------------------- */
+
+static int get_varint(const uint8_t** p, const uint8_t* end, uint64_t* v) {
+  int shift = 0;
+  *v = 0;
+  while (*p < end && shift < 64) {
+    uint8_t b = *(*p)++;
+    *v |= (uint64_t)(b & 0x7F) << shift;
+    if (!(b & 0x80)) return 1;
+    shift += 7;
+  }
+  return 0;
+}
+
+/* Counts the top-level length-delimited fields `field` of a message; the
+ * last one's bytes go to (*out, *out_len) when out is not NULL. Returns -1
+ * when the bytes do not parse. */
+static int count_field(const standing_buffer* b, unsigned field,
+                       const uint8_t** out, size_t* out_len) {
+  const uint8_t* p = b->data;
+  const uint8_t* end = b->data + b->len;
+  int n = 0;
+  if (b->len == 0) return 0;
+  while (p < end) {
+    uint64_t tag, v;
+    if (!get_varint(&p, end, &tag)) return -1;
+    switch (tag & 7) {
+      case 0:
+        if (!get_varint(&p, end, &v)) return -1;
+        break;
+      case 1:
+        p += 8;
+        break;
+      case 5:
+        p += 4;
+        break;
+      case 2:
+        if (!get_varint(&p, end, &v) || v > (uint64_t)(end - p)) return -1;
+        if ((tag >> 3) == field) {
+          ++n;
+          if (out) {
+            *out = p;
+            *out_len = (size_t)v;
+          }
+        }
+        p += v;
+        break;
+      default:
+        return -1;
+    }
+  }
+  return p == end ? n : -1;
+}
+
+static int contains(const standing_buffer* b, const char* s) {
+  size_t n = strlen(s), i;
+  for (i = 0; b->len >= n && i + n <= b->len; ++i) {
+    if (memcmp(b->data + i, s, n) == 0) return 1;
+  }
+  return 0;
+}
+
+/* ---- helpers --------------------------------------------------------------
+ */
+
+static char* read_file(const char* path, size_t* len) {
+  FILE* f = fopen(path, "rb");
+  char* data;
+  long n;
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  data = (char*)malloc((size_t)n + 1);
+  if (fread(data, 1, (size_t)n, f) != (size_t)n) {
+    free(data);
+    fclose(f);
+    return NULL;
+  }
+  data[n] = '\0';
+  fclose(f);
+  *len = (size_t)n;
+  return data;
+}
+
+static const uint8_t* u8(const char* s) { return (const uint8_t*)s; }
+
+static const char* policy_json;
+static size_t policy_len;
+static char scratch_dir[1024];
+
+static standing_engine* open_engine(void) {
+  standing_engine* e = NULL;
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_open(u8(policy_json), policy_len,
+                                     STANDING_FORMAT_JSON, NULL, &e));
+  CHECK(e != NULL);
+  return e;
+}
+
+static void apply_ok(standing_engine* e, msg m) {
+  EXPECT_STATUS(STANDING_OK, standing_engine_apply(e, m.data, m.len, NULL));
+}
+
+/* ---- tests ----------------------------------------------------------------
+ */
+
+static void test_versions_and_names(void) {
+  CHECK(standing_version() != NULL && standing_version()[0] != '\0');
+  CHECK(standing_abi_version() == STANDING_ABI_VERSION);
+  CHECK(strcmp(standing_status_name(STANDING_OK), "STANDING_OK") == 0);
+  CHECK(strcmp(standing_status_name(STANDING_NOT_FOUND),
+               "STANDING_NOT_FOUND") == 0);
+  CHECK(strcmp(standing_status_name(STANDING_INTERNAL), "STANDING_INTERNAL") ==
+        0);
+  CHECK(strcmp(standing_status_name((standing_status)99),
+               "STANDING_UNKNOWN_STATUS") == 0);
+  CHECK(standing_last_error() != NULL);
+}
+
+static void test_buffers(void) {
+  standing_buffer b = {NULL, 0};
+  standing_buffer_free(NULL);
+  standing_buffer_free(&b);
+  b.data = (uint8_t*)malloc(4); /* the library frees with free() */
+  b.len = 4;
+  standing_buffer_free(&b);
+  CHECK(b.data == NULL && b.len == 0);
+  standing_buffer_free(&b); /* twice is fine */
+}
+
+static void test_options(void) {
+  standing_options* o = NULL;
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_options_create(NULL));
+  EXPECT_STATUS(STANDING_OK, standing_options_create(&o));
+  CHECK(o != NULL);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_options_set_max_message_bytes(NULL, 100));
+  EXPECT_STATUS(STANDING_OUT_OF_RANGE,
+                standing_options_set_max_message_bytes(o, 0));
+  if (sizeof(size_t) > 4) {
+    EXPECT_STATUS(STANDING_OUT_OF_RANGE, standing_options_set_max_message_bytes(
+                                             o, (size_t)INT_MAX + 1));
+  }
+  EXPECT_STATUS(STANDING_OK, standing_options_set_max_message_bytes(o, 100));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_options_set_review_threads(NULL, 1));
+  EXPECT_STATUS(STANDING_OUT_OF_RANGE,
+                standing_options_set_review_threads(o, -1));
+  EXPECT_STATUS(STANDING_OK, standing_options_set_review_threads(o, 2));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_options_set_allow_policy_change(NULL, 1));
+  EXPECT_STATUS(STANDING_OK, standing_options_set_allow_policy_change(o, 1));
+  standing_options_destroy(o);
+  standing_options_destroy(NULL);
+}
+
+static void test_open_close(void) {
+  standing_engine* e = NULL;
+  standing_options* small = NULL;
+  standing_buffer bin = {NULL, 0};
+  static const char text_policy[] =
+      "name: \"t\" currency: \"EUR\"\n"
+      "metrics { name: \"spend\" aggregate: SUM field: AMOUNT\n"
+      "  window { since_enrolment: true } filter { kinds: PURCHASE } }\n"
+      "tier_programs { name: \"loyalty\" tiers { name: \"base\" }\n"
+      "  tiers { name: \"silver\" qualify { metric { metric: \"spend\"\n"
+      "    op: GE value: 100 } } }\n"
+      "  review { yearly { month: 1 day: 1 } } }\n";
+  static const char bad_policy[] = /* a second tier without a condition */
+      "{\"tierPrograms\": [{\"name\": \"p\", \"tiers\": [{\"name\": \"a\"}, "
+      "{\"name\": \"b\"}]}]}";
+
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_open(u8(policy_json), policy_len,
+                                     STANDING_FORMAT_JSON, NULL, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_open(NULL, 10, STANDING_FORMAT_JSON, NULL, &e));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_open(u8(""), 0, STANDING_FORMAT_JSON, NULL, &e));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_open(NULL, 0, STANDING_FORMAT_JSON, NULL, &e));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_open(u8(policy_json), policy_len,
+                                     (standing_policy_format)7, NULL, &e));
+  EXPECT_STATUS(
+      STANDING_POLICY_ERROR,
+      standing_engine_open(u8("{not json"), 9, STANDING_FORMAT_JSON, NULL, &e));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_open(u8(policy_json), policy_len / 2,
+                                     STANDING_FORMAT_JSON, NULL, &e));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_open(u8("{\"name\": \"\xff\xfe\"}"), 14,
+                                     STANDING_FORMAT_JSON, NULL, &e));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_open(u8(bad_policy), strlen(bad_policy),
+                                     STANDING_FORMAT_JSON, NULL, &e));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_open(u8("tier_programs {"), 15,
+                                     STANDING_FORMAT_TEXT, NULL, &e));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_open(u8("\xff\xff\xff\xff"), 4,
+                                     STANDING_FORMAT_BINARY, NULL, &e));
+  EXPECT_STATUS(STANDING_OK, standing_options_create(&small));
+  EXPECT_STATUS(STANDING_OK, standing_options_set_max_message_bytes(small, 64));
+  EXPECT_STATUS(STANDING_TOO_LARGE,
+                standing_engine_open(u8(policy_json), policy_len,
+                                     STANDING_FORMAT_JSON, small, &e));
+  standing_options_destroy(small);
+  CHECK(e == NULL); /* untouched by every failure */
+
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_open(u8(text_policy), strlen(text_policy),
+                                     STANDING_FORMAT_TEXT, NULL, &e));
+  CHECK(e != NULL);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+
+  e = open_engine();
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_policy(NULL, &bin));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_policy(e, NULL));
+  EXPECT_STATUS(STANDING_OK, standing_engine_policy(e, &bin));
+  CHECK(bin.len > 0 && contains(&bin, "loyalty"));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+  e = NULL;
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_open(bin.data, bin.len, STANDING_FORMAT_BINARY,
+                                     NULL, &e));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_open(bin.data, bin.len - 3,
+                                     STANDING_FORMAT_BINARY, NULL, &e));
+  standing_buffer_free(&bin);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(NULL));
+}
+
+static void test_apply(void) {
+  standing_engine* e = open_engine();
+  standing_engine* small_engine = NULL;
+  standing_options* small = NULL;
+  standing_buffer t = {NULL, 0};
+  msg m;
+  static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+
+  m = enrolled("alice", T0);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_apply(NULL, m.data, m.len, &t));
+  CHECK(t.data == NULL && t.len == 0);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_apply(e, NULL, 5, &t));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_apply(e, NULL, 0, &t));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_apply(e, m.data, 0, &t));
+  EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                standing_engine_apply(e, garbage, sizeof garbage, &t));
+  EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                standing_engine_apply(e, m.data, m.len - 1, &t));
+  CHECK(t.data == NULL && t.len == 0);
+
+  /* Enrolment into the base tier: no transition (a TransitionList). */
+  EXPECT_STATUS(STANDING_OK, standing_engine_apply(e, m.data, m.len, &t));
+  CHECK(count_field(&t, 1, NULL, NULL) >= 0);
+  standing_buffer_free(&t);
+  EXPECT_STATUS(STANDING_ALREADY_EXISTS,
+                standing_engine_apply(e, m.data, m.len, &t));
+
+  m = purchase("bob", T0, 100, "EUR");
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_apply(e, m.data, m.len, &t));
+  m = purchase("alice", T0 + 60, 100, "USD");
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_apply(e, m.data, m.len, &t));
+  /* Invalid UTF-8 inside the message: the parser refuses it. */
+  m = purchase("al\xc3\x28ice", T0 + 60, 100, "EUR");
+  EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                standing_engine_apply(e, m.data, m.len, &t));
+  /* No transitions wanted. */
+  m = purchase("alice", T0 + 60, 100, "EUR");
+  EXPECT_STATUS(STANDING_OK, standing_engine_apply(e, m.data, m.len, NULL));
+  /* An upgrade: silver at 10000. */
+  m = purchase("alice", T0 + 120, 20000, "EUR");
+  EXPECT_STATUS(STANDING_OK, standing_engine_apply(e, m.data, m.len, &t));
+  CHECK(count_field(&t, 1, NULL, NULL) == 1);
+  CHECK(contains(&t, "alice") && contains(&t, "loyalty"));
+  CHECK(contains(&t, "silver"));
+  standing_buffer_free(&t);
+  /* Older than the late-event horizon (7 days). */
+  apply_ok(e, purchase("alice", T0 + 30 * DAY, 1, "EUR"));
+  m = purchase("alice", T0 + 10 * DAY, 1, "EUR");
+  EXPECT_STATUS(STANDING_OUT_OF_RANGE,
+                standing_engine_apply(e, m.data, m.len, &t));
+
+  /* Oversized. */
+  EXPECT_STATUS(STANDING_OK, standing_options_create(&small));
+  EXPECT_STATUS(STANDING_OK,
+                standing_options_set_max_message_bytes(small, 4096));
+  EXPECT_STATUS(STANDING_OK, standing_engine_open(u8(policy_json), policy_len,
+                                                  STANDING_FORMAT_JSON, small,
+                                                  &small_engine));
+  standing_options_destroy(small);
+  {
+    static uint8_t huge[8192];
+    memcpy(huge, m.data, m.len);
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_apply(small_engine, huge, sizeof huge, &t));
+    m = enrolled("carol", T0);
+    EXPECT_STATUS(STANDING_OK,
+                  standing_engine_apply(small_engine, m.data, m.len, &t));
+    standing_buffer_free(&t);
+  }
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(small_engine));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
+static void test_apply_batch(void) {
+  standing_engine* e = open_engine();
+  standing_buffer t = {NULL, 0};
+  size_t applied = 99;
+  msg batch, ev;
+  static const uint8_t garbage[] = {0x0a, 0x7f, 0x01};
+
+  batch.len = 0;
+  ev = enrolled("a1", T0);
+  put_msg(&batch, 1, &ev);
+  ev = purchase("a1", T0 + 1, 50000, "EUR");
+  put_msg(&batch, 1, &ev);
+  ev = enrolled("a2", T0 + 2);
+  put_msg(&batch, 1, &ev);
+
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_apply_batch(NULL, batch.data, batch.len, &t, &applied));
+  CHECK(applied == 0);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_apply_batch(e, NULL, 3, &t, &applied));
+  applied = 99;
+  EXPECT_STATUS(
+      STANDING_MALFORMED_MESSAGE,
+      standing_engine_apply_batch(e, garbage, sizeof garbage, &t, &applied));
+  CHECK(applied == 0);
+  EXPECT_STATUS(
+      STANDING_MALFORMED_MESSAGE,
+      standing_engine_apply_batch(e, batch.data, batch.len - 1, &t, &applied));
+  {
+    /* A batch whose second event is not an Event (a bad wire type inside). */
+    msg bad;
+    static const uint8_t not_event[] = {0x0f, 0x01};
+    bad.len = 0;
+    ev = enrolled("zz", T0);
+    put_msg(&bad, 1, &ev);
+    put_bytes(&bad, 1, not_event, sizeof not_event);
+    EXPECT_STATUS(
+        STANDING_MALFORMED_MESSAGE,
+        standing_engine_apply_batch(e, bad.data, bad.len, &t, &applied));
+    CHECK(applied == 0);
+    CHECK(strncmp(standing_last_error(), "events[1]", 9) == 0);
+  }
+
+  /* Empty batch: zero bytes, nothing applied. */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_apply_batch(e, NULL, 0, &t, &applied));
+  CHECK(applied == 0 && t.len == 0);
+
+  EXPECT_STATUS(STANDING_OK, standing_engine_apply_batch(
+                                 e, batch.data, batch.len, &t, &applied));
+  CHECK(applied == 3);
+  CHECK(count_field(&t, 1, NULL, NULL) == 1); /* a1 to gold */
+  CHECK(contains(&t, "a1") && contains(&t, "gold"));
+  standing_buffer_free(&t);
+
+  /* Stops at the first bad event; the ones before stay applied. */
+  batch.len = 0;
+  ev = enrolled("b1", T0 + 3);
+  put_msg(&batch, 1, &ev);
+  ev = purchase("b1", T0 + 3, 20000, "EUR");
+  put_msg(&batch, 1, &ev);
+  ev = enrolled("a1", T0 + 3); /* again */
+  put_msg(&batch, 1, &ev);
+  ev = enrolled("b3", T0 + 3);
+  put_msg(&batch, 1, &ev);
+  EXPECT_STATUS(
+      STANDING_ALREADY_EXISTS,
+      standing_engine_apply_batch(e, batch.data, batch.len, &t, &applied));
+  CHECK(applied == 2);
+  CHECK(strncmp(standing_last_error(), "events[2]: ", 11) == 0);
+  CHECK(count_field(&t, 1, NULL, NULL) == 1); /* b1 to silver */
+  CHECK(contains(&t, "b1") && contains(&t, "silver"));
+  standing_buffer_free(&t);
+  {
+    uint64_t n = 0;
+    EXPECT_STATUS(STANDING_OK, standing_engine_customer_count(e, &n));
+    CHECK(n == 3);
+  }
+  /* No outputs wanted. */
+  batch.len = 0;
+  ev = purchase("b1", T0 + 4, 5, "EUR");
+  put_msg(&batch, 1, &ev);
+  EXPECT_STATUS(STANDING_OK, standing_engine_apply_batch(
+                                 e, batch.data, batch.len, NULL, NULL));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
+static void test_review_clock_count(void) {
+  standing_engine* e = open_engine();
+  standing_buffer t = {NULL, 0};
+  int64_t clock = -1;
+  uint64_t n = 99;
+
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_review(NULL, T0, &t));
+  apply_ok(e, enrolled("r1", T0));
+  EXPECT_STATUS(STANDING_OK, standing_engine_review(e, T0 + 400 * DAY, &t));
+  CHECK(count_field(&t, 1, NULL, NULL) >= 0);
+  standing_buffer_free(&t);
+  EXPECT_STATUS(STANDING_OK, standing_engine_review(e, T0 + 401 * DAY, NULL));
+
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_clock(NULL, &clock));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_clock(e, NULL));
+  EXPECT_STATUS(STANDING_OK, standing_engine_clock(e, &clock));
+  CHECK(clock == T0 + 401 * DAY);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_customer_count(NULL, &n));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_customer_count(e, NULL));
+  EXPECT_STATUS(STANDING_OK, standing_engine_customer_count(e, &n));
+  CHECK(n == 1);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
+static void test_get_customer_and_explain(void) {
+  standing_engine* e = open_engine();
+  standing_engine* small_engine = NULL;
+  standing_options* small = NULL;
+  standing_buffer b = {NULL, 0};
+  static const char* bad_utf8[] = {
+      "\xff",             /* never valid */
+      "a\xc0\x80",        /* overlong NUL */
+      "\xed\xa0\x80",     /* surrogate */
+      "\xe2\x82",         /* truncated */
+      "\xf4\x90\x80\x80", /* above U+10FFFF */
+      "x\x80y",           /* stray continuation */
+  };
+  size_t i;
+
+  apply_ok(e, enrolled("alice", T0));
+  apply_ok(e, enrolled("\xe5\xbc\xa0\xe4\xb8\x89", T0)); /* 张三 */
+  apply_ok(e, purchase("alice", T0 + 5, 12345, "EUR"));
+
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer(NULL, "alice", 5, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer(e, "alice", 5, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer(e, NULL, 5, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer(e, "alice", 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer(e, NULL, 0, &b));
+  for (i = 0; i < sizeof bad_utf8 / sizeof bad_utf8[0]; ++i) {
+    EXPECT_STATUS(
+        STANDING_INVALID_ARGUMENT,
+        standing_engine_get_customer(e, bad_utf8[i], strlen(bad_utf8[i]), &b));
+    CHECK(strstr(standing_last_error(), "UTF-8") != NULL);
+    EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                  standing_engine_explain(e, bad_utf8[i], strlen(bad_utf8[i]),
+                                          "loyalty", 7, &b));
+  }
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_get_customer(e, "nobody", 6, &b));
+  CHECK(b.data == NULL && b.len == 0);
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_customer(e, "alice", 5, &b));
+  CHECK(b.len > 0 && contains(&b, "alice") && contains(&b, "silver"));
+  standing_buffer_free(&b);
+  /* Not NUL-terminated: only the length counts. */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_get_customer(e, "alice-and-more", 5, &b));
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_customer(
+                                 e, "\xe5\xbc\xa0\xe4\xb8\x89", 6, &b));
+  standing_buffer_free(&b);
+
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_explain(NULL, "alice", 5, "loyalty", 7, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_explain(e, "alice", 5, "loyalty", 7, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_explain(e, "alice", 5, NULL, 7, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_explain(e, "alice", 5, "loyalty", 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_explain(e, "alice", 0, "loyalty", 7, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_explain(e, "alice", 5, "loy\xffty", 7, &b));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_explain(e, "nobody", 6, "loyalty", 7, &b));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_explain(e, "alice", 5, "nothing", 7, &b));
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_explain(e, "alice", 5, "loyalty", 7, &b));
+  CHECK(b.len > 0 && contains(&b, "silver"));
+  standing_buffer_free(&b);
+
+  /* Oversized identifiers. */
+  EXPECT_STATUS(STANDING_OK, standing_options_create(&small));
+  EXPECT_STATUS(STANDING_OK,
+                standing_options_set_max_message_bytes(small, 1000));
+  EXPECT_STATUS(STANDING_OK, standing_engine_open(u8(policy_json), policy_len,
+                                                  STANDING_FORMAT_JSON, small,
+                                                  &small_engine));
+  standing_options_destroy(small);
+  {
+    static char long_id[2000];
+    memset(long_id, 'a', sizeof long_id);
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_get_customer(small_engine, long_id,
+                                               sizeof long_id, &b));
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_explain(small_engine, long_id, sizeof long_id,
+                                          "loyalty", 7, &b));
+  }
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(small_engine));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
+static void test_list_by_tier(void) {
+  standing_engine* e = open_engine();
+  standing_buffer page = {NULL, 0};
+  char id[16];
+  char token[256];
+  size_t token_len = 0;
+  int i, total = 0, pages = 0;
+
+  for (i = 0; i < 5; ++i) {
+    sprintf(id, "c%d", i);
+    apply_ok(e, enrolled(id, T0));
+  }
+  apply_ok(e, enrolled("rich", T0));
+  apply_ok(e, purchase("rich", T0 + 1, 60000, "EUR"));
+
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(NULL, "loyalty", 7, "base", 4,
+                                             NULL, 0, 2, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, "base", 4, NULL,
+                                             0, 2, NULL));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_list_by_tier(e, NULL, 7, "base", 4, NULL, 0, 2, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 0, "base", 4, NULL,
+                                             0, 2, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, NULL, 4, NULL, 0,
+                                             2, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, "base", 0, NULL,
+                                             0, 2, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, "ba\xffse", 5,
+                                             NULL, 0, 2, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, "base", 4, NULL,
+                                             3, 2, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, "base", 4, "\xc3",
+                                             1, 2, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, "base", 4, NULL,
+                                             0, 0, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, "base", 4, NULL,
+                                             0, -5, &page));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_by_tier(e, "loyalty", 7, "base", 4,
+                                             "not-a-token", 11, 2, &page));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_list_by_tier(e, "nothing", 7, "base", 4, NULL,
+                                             0, 2, &page));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_list_by_tier(e, "loyalty", 7, "nothing", 7,
+                                             NULL, 0, 2, &page));
+
+  /* Page through base: c0..c4, two at a time. */
+  do {
+    const uint8_t* tok = NULL;
+    size_t tok_len = 0;
+    int n;
+    EXPECT_STATUS(STANDING_OK,
+                  standing_engine_list_by_tier(e, "loyalty", 7, "base", 4,
+                                               token_len ? token : NULL,
+                                               token_len, 2, &page));
+    n = count_field(&page, 1, NULL, NULL);
+    CHECK(n >= 0 && n <= 2);
+    total += n > 0 ? n : 0;
+    token_len = 0;
+    if (count_field(&page, 2, &tok, &tok_len) == 1 && tok_len > 0 &&
+        tok_len < sizeof token) {
+      memcpy(token, tok, tok_len);
+      token_len = tok_len;
+    }
+    standing_buffer_free(&page);
+  } while (token_len > 0 && ++pages < 10);
+  CHECK(total == 5);
+
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_list_by_tier(e, "loyalty", 7, "gold", 4, NULL,
+                                             0, 100, &page));
+  CHECK(count_field(&page, 1, NULL, NULL) == 1 && contains(&page, "rich"));
+  standing_buffer_free(&page);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
+static void test_replace_policy(void) {
+  standing_engine* e = open_engine();
+  standing_buffer t = {NULL, 0};
+  static const char* bad = "{\"tierPrograms\": []}";
+
+  apply_ok(e, enrolled("p1", T0));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_replace_policy(NULL, u8(policy_json), policy_len,
+                                     STANDING_FORMAT_JSON, &t));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_replace_policy(e, NULL, 4, STANDING_FORMAT_JSON, &t));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_replace_policy(e, u8(policy_json), 0,
+                                               STANDING_FORMAT_JSON, &t));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_replace_policy(e, u8(policy_json), policy_len,
+                                               (standing_policy_format)-1, &t));
+  EXPECT_STATUS(
+      STANDING_POLICY_ERROR,
+      standing_engine_replace_policy(e, u8("]]"), 2, STANDING_FORMAT_JSON, &t));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_replace_policy(e, u8(bad), strlen(bad),
+                                               STANDING_FORMAT_JSON, &t));
+  CHECK(t.data == NULL);
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_replace_policy(e, u8(policy_json), policy_len,
+                                               STANDING_FORMAT_JSON, &t));
+  standing_buffer_free(&t);
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_replace_policy(e, u8(policy_json), policy_len,
+                                               STANDING_FORMAT_JSON, NULL));
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_get_customer(e, "p1", 2, &t)); /* still there */
+  standing_buffer_free(&t);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
+static void test_snapshots(void) {
+  standing_engine* e = open_engine();
+  standing_engine* loaded = NULL;
+  standing_options* allow = NULL;
+  standing_buffer snap = {NULL, 0}, b = {NULL, 0};
+  uint64_t n = 0;
+  char path[1200], bad_path[1200];
+  static const char other[] =
+      "{\"name\": \"other\", \"currency\": \"EUR\", \"metrics\": [{\"name\": "
+      "\"spend\", \"aggregate\": \"SUM\", \"field\": \"AMOUNT\", \"window\": "
+      "{\"sinceEnrolment\": true}, \"filter\": {\"kinds\": [\"PURCHASE\"]}}], "
+      "\"tierPrograms\": [{\"name\": \"loyalty\", \"tiers\": [{\"name\": "
+      "\"base\"}, {\"name\": \"silver\", \"qualify\": {\"metric\": "
+      "{\"metric\": \"spend\", \"op\": \"GE\", \"value\": 1}}}], "
+      "\"review\": {\"yearly\": {\"month\": 1, \"day\": 1}}}]}";
+  static const uint8_t garbage[] = "this is not a snapshot at all";
+
+  sprintf(path, "%s/capi_test.snapshot", scratch_dir);
+  sprintf(bad_path, "%s/no/such/dir/capi_test.snapshot", scratch_dir);
+  apply_ok(e, enrolled("s1", T0));
+  apply_ok(e, enrolled("s2", T0));
+  apply_ok(e, purchase("s2", T0 + 1, 20000, "EUR"));
+
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_snapshot(NULL, &snap));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_snapshot(e, NULL));
+  EXPECT_STATUS(STANDING_OK, standing_engine_snapshot(e, &snap));
+  CHECK(snap.len > 4);
+
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_save(NULL, path));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_save(e, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_save(e, ""));
+  EXPECT_STATUS(STANDING_IO_ERROR, standing_engine_save(e, bad_path));
+  EXPECT_STATUS(STANDING_OK, standing_engine_save(e, path));
+
+  /* load from memory */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_load(snap.data, snap.len, NULL, 0,
+                                     STANDING_FORMAT_JSON, NULL, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_load(NULL, 10, NULL, 0, STANDING_FORMAT_JSON,
+                                     NULL, &loaded));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_load(snap.data, 0, NULL, 0,
+                                     STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_load(snap.data, snap.len, NULL, 5,
+                                     STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                standing_engine_load(garbage, sizeof garbage, NULL, 0,
+                                     STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                standing_engine_load(snap.data, snap.len / 2, NULL, 0,
+                                     STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                standing_engine_load(snap.data, 6, NULL, 0,
+                                     STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_load(snap.data, snap.len, u8("{"), 1,
+                                     STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_load(snap.data, snap.len, u8(policy_json), policy_len,
+                           (standing_policy_format)3, NULL, &loaded));
+  EXPECT_STATUS(
+      STANDING_FAILED_PRECONDITION,
+      standing_engine_load(snap.data, snap.len, u8(other), strlen(other),
+                           STANDING_FORMAT_JSON, NULL, &loaded));
+  CHECK(loaded == NULL);
+
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_load(snap.data, snap.len, NULL, 0,
+                                     STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_OK, standing_engine_customer_count(loaded, &n));
+  CHECK(n == 2);
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_customer(loaded, "s2", 2, &b));
+  CHECK(contains(&b, "silver"));
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(loaded));
+  loaded = NULL;
+
+  EXPECT_STATUS(
+      STANDING_OK,
+      standing_engine_load(snap.data, snap.len, u8(policy_json), policy_len,
+                           STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(loaded));
+  loaded = NULL;
+
+  EXPECT_STATUS(STANDING_OK, standing_options_create(&allow));
+  EXPECT_STATUS(STANDING_OK,
+                standing_options_set_allow_policy_change(allow, 1));
+  EXPECT_STATUS(STANDING_OK, standing_engine_load(
+                                 snap.data, snap.len, u8(other), strlen(other),
+                                 STANDING_FORMAT_JSON, allow, &loaded));
+  EXPECT_STATUS(STANDING_OK, standing_engine_customer_count(loaded, &n));
+  CHECK(n == 2);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(loaded));
+  loaded = NULL;
+
+  /* load from a file */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_load_file(path, NULL, 0, STANDING_FORMAT_JSON,
+                                          NULL, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_load_file(NULL, NULL, 0, STANDING_FORMAT_JSON,
+                                          NULL, &loaded));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_load_file("", NULL, 0, STANDING_FORMAT_JSON,
+                                          NULL, &loaded));
+  EXPECT_STATUS(STANDING_IO_ERROR,
+                standing_engine_load_file(bad_path, NULL, 0,
+                                          STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_POLICY_ERROR,
+                standing_engine_load_file(path, u8("{"), 1,
+                                          STANDING_FORMAT_JSON, NULL, &loaded));
+  EXPECT_STATUS(STANDING_FAILED_PRECONDITION,
+                standing_engine_load_file(path, u8(other), strlen(other),
+                                          STANDING_FORMAT_JSON, NULL, &loaded));
+  {
+    /* A truncated file. */
+    char cut[1300];
+    FILE* f;
+    sprintf(cut, "%s.cut", path);
+    f = fopen(cut, "wb");
+    CHECK(f != NULL);
+    if (f) {
+      fwrite(snap.data, 1, snap.len / 2, f);
+      fclose(f);
+    }
+    EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                  standing_engine_load_file(cut, NULL, 0, STANDING_FORMAT_JSON,
+                                            NULL, &loaded));
+    remove(cut);
+  }
+  CHECK(loaded == NULL);
+  EXPECT_STATUS(STANDING_OK, standing_engine_load_file(
+                                 path, u8(policy_json), policy_len,
+                                 STANDING_FORMAT_JSON, allow, &loaded));
+  EXPECT_STATUS(STANDING_OK, standing_engine_customer_count(loaded, &n));
+  CHECK(n == 2);
+  /* The loaded engine keeps working. */
+  apply_ok(loaded, purchase("s1", T0 + 2, 1, "EUR"));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(loaded));
+
+  standing_options_destroy(allow);
+  standing_buffer_free(&snap);
+  remove(path);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
+/* ---- hostile bytes: nothing crashes ----------------------------------------
+ */
+
+static uint32_t rng_state = 12345u;
+static uint32_t rng(void) {
+  rng_state = rng_state * 1664525u + 1013904223u;
+  return rng_state >> 8;
+}
+
+/* Every call returns a known status, with a message unless it succeeded. */
+static void expect_sane(standing_status s) {
+  ++checks;
+  if ((int)s < 0 || s > STANDING_INTERNAL ||
+      (s != STANDING_OK && standing_last_error()[0] == '\0')) {
+    ++failures;
+    fprintf(stderr, "insane status %d: \"%s\"\n", (int)s,
+            standing_last_error());
+  }
+}
+
+static void mutate(uint8_t* dst, const uint8_t* src, size_t len) {
+  int flips = 1 + (int)(rng() % 4), k;
+  memcpy(dst, src, len);
+  for (k = 0; k < flips && len > 0; ++k) {
+    size_t at = rng() % len;
+    switch (rng() % 3) {
+      case 0:
+        dst[at] ^= (uint8_t)(1u << (rng() % 8));
+        break;
+      case 1:
+        dst[at] = (uint8_t)rng();
+        break;
+      default:
+        dst[at] = 0xff;
+        break;
+    }
+  }
+}
+
+static void test_hostile_bytes(void) {
+  standing_engine* e = open_engine();
+  standing_engine* loaded = NULL;
+  standing_buffer t = {NULL, 0}, snap = {NULL, 0}, pol = {NULL, 0};
+  static uint8_t scratch[1 << 16];
+  msg ev, batch;
+  size_t i, applied;
+  int round;
+
+  apply_ok(e, enrolled("h1", T0));
+  apply_ok(e, purchase("h1", T0 + 1, 20000, "EUR"));
+  EXPECT_STATUS(STANDING_OK, standing_engine_snapshot(e, &snap));
+  EXPECT_STATUS(STANDING_OK, standing_engine_policy(e, &pol));
+  CHECK(snap.len < sizeof scratch && pol.len < sizeof scratch);
+  ev = purchase("h1", T0 + 2, 5, "EUR");
+  batch.len = 0;
+  put_msg(&batch, 1, &ev);
+  {
+    msg ev2 = enrolled("h2", T0 + 2);
+    put_msg(&batch, 1, &ev2);
+  }
+
+  /* Every truncation. */
+  for (i = 0; i < ev.len; ++i) {
+    expect_sane(standing_engine_apply(e, ev.data, i, &t));
+    standing_buffer_free(&t);
+  }
+  for (i = 0; i < batch.len; ++i) {
+    expect_sane(standing_engine_apply_batch(e, batch.data, i, &t, &applied));
+    standing_buffer_free(&t);
+  }
+  for (i = 1; i < snap.len; i += 1 + snap.len / 200) {
+    standing_status s = standing_engine_load(
+        snap.data, i, NULL, 0, STANDING_FORMAT_JSON, NULL, &loaded);
+    expect_sane(s);
+    if (s == STANDING_OK) standing_engine_close(loaded);
+    loaded = NULL;
+  }
+  /* Random corruption. */
+  for (round = 0; round < 1500; ++round) {
+    standing_status s;
+    mutate(scratch, ev.data, ev.len);
+    expect_sane(standing_engine_apply(e, scratch, ev.len, &t));
+    standing_buffer_free(&t);
+    mutate(scratch, batch.data, batch.len);
+    expect_sane(
+        standing_engine_apply_batch(e, scratch, batch.len, &t, &applied));
+    standing_buffer_free(&t);
+    mutate(scratch, pol.data, pol.len);
+    s = standing_engine_open(scratch, pol.len, STANDING_FORMAT_BINARY, NULL,
+                             &loaded);
+    expect_sane(s);
+    if (s == STANDING_OK) standing_engine_close(loaded);
+    loaded = NULL;
+    if (round % 5 == 0) {
+      mutate(scratch, snap.data, snap.len);
+      s = standing_engine_load(scratch, snap.len, NULL, 0, STANDING_FORMAT_JSON,
+                               NULL, &loaded);
+      expect_sane(s);
+      if (s == STANDING_OK) standing_engine_close(loaded);
+      loaded = NULL;
+    }
+    mutate(scratch, (const uint8_t*)policy_json, policy_len);
+    s = standing_engine_open(scratch, policy_len, STANDING_FORMAT_JSON, NULL,
+                             &loaded);
+    expect_sane(s);
+    if (s == STANDING_OK) standing_engine_close(loaded);
+    loaded = NULL;
+  }
+  standing_buffer_free(&snap);
+  standing_buffer_free(&pol);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
+int main(int argc, char** argv) {
+  char path[1100];
+  if (argc < 3) {
+    fprintf(stderr, "usage: %s <tests/c dir> <scratch dir>\n", argv[0]);
+    return 2;
+  }
+  sprintf(path, "%s/test_policy.json", argv[1]);
+  sprintf(scratch_dir, "%.1000s", argv[2]);
+  policy_json = read_file(path, &policy_len);
+  if (policy_json == NULL) {
+    fprintf(stderr, "cannot read %s\n", path);
+    return 2;
+  }
+
+  test_versions_and_names();
+  test_buffers();
+  test_options();
+  test_open_close();
+  test_apply();
+  test_apply_batch();
+  test_review_clock_count();
+  test_get_customer_and_explain();
+  test_list_by_tier();
+  test_replace_policy();
+  test_snapshots();
+  test_hostile_bytes();
+
+  free((void*)policy_json);
+  printf("%d checks, %d failures (libstanding %s, ABI %d)\n", checks, failures,
+         standing_version(), (int)standing_abi_version());
+  return failures == 0 ? 0 : 1;
+}
