@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "condition_eval.h"
 #include "engine_state.h"
 #include "policy_migration.h"
 
@@ -69,38 +70,53 @@ absl::Status Engine::GetCustomer(std::string_view id_view,
         absl::StrCat("customer \"", id, "\": not enrolled"));
   }
   const CompiledPolicy& policy = *st.policy;
-  out->Clear();
+  // Fields are overwritten rather than cleared, so a host that reuses `out`
+  // (the C ABI does) gets its strings, sub-messages and map entries reused
+  // and the call allocates nothing in the steady state.
   out->set_id(rec->id);
   out->mutable_enrolled_at()->set_seconds(rec->enrolled_at);
   ExportAttributes(st, *rec, out->mutable_attributes());
   const int64_t now = std::max(st.clock, rec->enrolled_at);
   const AsOf as_of = AsOf::Make(policy.clock, now);
-  for (size_t p = 0; p < policy.programs.size(); ++p) {
+  const CustomerWords words = st.Words(*rec);
+  MetricCache cache;
+  const int programs = static_cast<int>(policy.programs.size());
+  auto* standings = out->mutable_standings();
+  while (standings->size() > programs) standings->RemoveLast();
+  for (int p = 0; p < programs; ++p) {
     const CompiledProgram& prog = policy.programs[p];
-    const ProgramWords s =
-        ProgramState(policy, rec->words.get(), static_cast<int>(p));
-    v1::ProgramStanding* ps = out->add_standings();
+    const ProgramWords s = ProgramState(policy, rec->words.get(), p);
+    v1::ProgramStanding* ps =
+        p < standings->size() ? standings->Mutable(p) : standings->Add();
     ps->set_program(prog.name);
     ps->set_tier(prog.tiers[s.tier()].name);
     ps->set_tier_index(s.tier());
     ps->mutable_tier_since()->set_seconds(s.tier_since());
     if (s.next_review() != 0) {
       ps->mutable_next_review()->set_seconds(s.next_review());
+    } else {
+      ps->clear_next_review();
     }
     if (s.retained_until() != 0) {
       ps->mutable_retained_until()->set_seconds(s.retained_until());
+    } else {
+      ps->clear_retained_until();
     }
-    if (const GrantRecord* g = st.FindGrant(*rec, static_cast<int>(p))) {
+    if (const GrantRecord* g = st.FindGrant(*rec, p)) {
       *ps->mutable_grant() = g->info;
+    } else {
+      ps->clear_grant();
     }
-    ps->set_qualified_tier(prog.tiers[QualifiedTier(policy, static_cast<int>(p),
-                                                    st.Words(*rec), as_of)]
-                               .name);
+    ps->set_qualified_tier(
+        prog.tiers[QualifiedTier(policy, p, words, as_of, &cache)].name);
   }
-  for (size_t m = 0; m < policy.metrics.size(); ++m) {
-    const MetricRead r =
-        ReadMetric(policy, static_cast<int>(m), st.Words(*rec), as_of);
-    v1::MetricValue* mv = out->add_metrics();
+  const int metrics = static_cast<int>(policy.metrics.size());
+  auto* values = out->mutable_metrics();
+  while (values->size() > metrics) values->RemoveLast();
+  for (int m = 0; m < metrics; ++m) {
+    const MetricRead r = ReadMetric(policy, m, words, as_of);
+    v1::MetricValue* mv =
+        m < values->size() ? values->Mutable(m) : values->Add();
     mv->set_name(policy.metrics[m].name);
     mv->set_value(r.value);
     mv->set_missing(r.missing);

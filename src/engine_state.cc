@@ -284,14 +284,26 @@ void ExportAttributes(
     google::protobuf::Map<std::string, v1::AttributeValue>* out) {
   const CompiledPolicy& policy = *state.policy;
   const int64_t* words = rec.words.get();
+  // Entries are updated in place (and stale ones erased) instead of the map
+  // being cleared, so a reused map does not reallocate its nodes.
+  for (auto it = out->begin(); it != out->end();) {
+    const int a = policy.FindAttribute(it->first);
+    if (a < 0 || !((words[policy.presence_offset] >> a) & 1)) {
+      it = out->erase(it);
+    } else {
+      ++it;
+    }
+  }
   for (size_t a = 0; a < policy.attribute_names.size(); ++a) {
     if (!((words[policy.presence_offset] >> a) & 1)) continue;
     v1::AttributeValue& v = (*out)[policy.attribute_names[a]];
     const int64_t w = words[a];
     switch (policy.attribute_types[a]) {
-      case v1::AttributeDecl::TEXT:
-        v.set_text(std::string(state.interner.Text(w)));
+      case v1::AttributeDecl::TEXT: {
+        const auto text = state.interner.Text(w);
+        v.mutable_text()->assign(text.data(), text.size());
         break;
+      }
       case v1::AttributeDecl::INTEGER:
         v.set_integer(w);
         break;
@@ -303,9 +315,10 @@ void ExportAttributes(
         break;
       case v1::AttributeDecl::DATE: {
         const CivilDate d = CivilFromDays(w);
-        v.mutable_date()->set_year(d.year);
-        v.mutable_date()->set_month(d.month);
-        v.mutable_date()->set_day(d.day);
+        v1::Date* date = v.mutable_date();
+        date->set_year(d.year);
+        date->set_month(d.month);
+        date->set_day(d.day);
         break;
       }
       default:
