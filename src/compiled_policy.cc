@@ -515,6 +515,17 @@ class Compiler {
         m.period = g.period;
       }
     }
+    for (CondNode& node : out_.nodes) {
+      if (node.kind != CondNode::Kind::kMetric) continue;
+      const CompiledMetric& m = out_.metrics[node.a];
+      if (!m.calendar_scalar) continue;
+      node.calendar_scalar = true;
+      node.period = static_cast<uint8_t>(m.period);
+      node.slots = static_cast<uint16_t>(m.slots);
+      node.head_offset = m.head_offset;
+      node.offset = m.offset;
+      node.back = m.back;
+    }
     out_.total_words = words;
   }
 

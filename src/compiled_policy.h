@@ -93,6 +93,14 @@ struct CondNode {
   uint32_t first_child = 0;
   uint32_t child_count = 0;
   double value = 0;
+  // A metric leaf on a calendar SUM/COUNT carries where to read, so the hot
+  // evaluator needs no lookup of the metric (see CompiledMetric).
+  bool calendar_scalar = false;
+  uint8_t period = 0;
+  uint16_t slots = 1;
+  int32_t head_offset = -1;
+  uint32_t offset = 0;
+  int32_t back = 0;
 };
 
 // Kept apart from CondNode so the evaluated nodes stay small.

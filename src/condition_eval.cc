@@ -64,21 +64,19 @@ bool AttributeTestHolds(const CompiledPolicy& policy, const AttrTest& test,
 namespace {
 
 // Calendar SUM/COUNT read inline (most thresholds); everything else through
-// ReadMetric, memoised in the cache when there is one.
-inline MetricRead ReadForCondition(const EvalInput& in, int m) {
-  const CompiledMetric& metric = in.policy.metrics[m];
-  if (metric.calendar_scalar) {
+// ReadMetric, memoised in the cache when there is one. The head word holds
+// the newest period + 1 (0: none), so with h = head word the ring holds
+// periods [h - slots, h - 1], and an empty ring (h = 0) holds none.
+inline MetricRead ReadForCondition(const EvalInput& in, const CondNode& node) {
+  if (node.calendar_scalar) {
     const int64_t* words = in.customer.words;
-    const int64_t head_word = words[metric.head_offset];
-    const int64_t head = head_word - 1;
-    const int64_t q = in.as_of.period_index[metric.period] - metric.back;
-    if (head_word == 0 || q > head || q <= head - int64_t{metric.slots}) {
-      return {0, false};
-    }
-    return {
-        static_cast<double>(words[metric.offset + RingIndex(q, metric.slots)]),
-        false};
+    const int64_t head_word = words[node.head_offset];
+    const int64_t q = in.as_of.period_index[node.period] - node.back;
+    if (q >= head_word || q < head_word - node.slots) return {0, false};
+    return {static_cast<double>(words[node.offset + RingIndex(q, node.slots)]),
+            false};
   }
+  const int m = node.a;
   if (in.cache == nullptr || m >= MetricCache::kCapacity) {
     return ReadMetric(in.policy, m, in.customer, in.as_of);
   }
@@ -103,25 +101,25 @@ inline bool MetricHolds(const EvalInput& in, const CondNode& node,
                       : Compare(read.value, node.op, threshold);
 }
 
-bool EvalFast(const EvalInput& in, int index);
-
 // Leaves (metric comparisons, the common case) are evaluated in the
 // caller's loop instead of through another call.
 inline bool EvalChild(const EvalInput& in, uint32_t index) {
   const CondNode& node = in.policy.nodes[index];
   if (node.kind == CondNode::Kind::kMetric) {
-    return MetricHolds(in, node, ReadForCondition(in, node.a));
+    return MetricHolds(in, node, ReadForCondition(in, node));
   }
-  return EvalFast(in, static_cast<int>(index));
+  return EvalConditionFast(in, static_cast<int>(index));
 }
 
 // The hot path: short-circuits, records nothing. Kept free of the
 // explanation code so its frame stays small.
-bool EvalFast(const EvalInput& in, int index) {
+}  // namespace
+
+bool EvalConditionFast(const EvalInput& in, int index) {
   const CondNode& node = in.policy.nodes[index];
   switch (node.kind) {
     case CondNode::Kind::kMetric:
-      return MetricHolds(in, node, ReadForCondition(in, node.a));
+      return MetricHolds(in, node, ReadForCondition(in, node));
     case CondNode::Kind::kAll: {
       const uint32_t* kids = in.policy.children.data() + node.first_child;
       for (uint32_t i = 0; i < node.child_count; ++i) {
@@ -148,6 +146,8 @@ bool EvalFast(const EvalInput& in, int index) {
   return false;
 }
 
+namespace {
+
 // The explanation path: evaluates every branch and records each check.
 bool EvalRecording(const EvalInput& in, int index) {
   const CondNode& node = in.policy.nodes[index];
@@ -171,7 +171,7 @@ bool EvalRecording(const EvalInput& in, int index) {
     case CondNode::Kind::kNot:
       return !EvalRecording(in, static_cast<int>(kids[0]));
     case CondNode::Kind::kMetric: {
-      const MetricRead read = ReadForCondition(in, node.a);
+      const MetricRead read = ReadForCondition(in, node);
       double threshold = 0, multiplier = 1;
       const bool holds = MetricHolds(in, node, read, &threshold, &multiplier);
       v1::Check& c = in.checks->emplace_back();
@@ -219,7 +219,8 @@ bool EvalRecording(const EvalInput& in, int index) {
 }  // namespace
 
 bool EvalCondition(const EvalInput& in, int index) {
-  return in.checks == nullptr ? EvalFast(in, index) : EvalRecording(in, index);
+  return in.checks == nullptr ? EvalConditionFast(in, index)
+                              : EvalRecording(in, index);
 }
 
 }  // namespace standing

@@ -35,6 +35,10 @@ struct EvalInput {
 
 bool EvalCondition(const EvalInput& in, int node);
 
+// The hot path of EvalCondition (in.checks must be null): short-circuits
+// and records nothing.
+bool EvalConditionFast(const EvalInput& in, int node);
+
 // True when the attribute test holds for the customer's words.
 bool AttributeTestHolds(const CompiledPolicy& policy, const AttrTest& test,
                         const int64_t* words);

@@ -63,8 +63,7 @@ void ClearSlot(const StateGroup& g, int64_t* slot) {
 }
 
 int64_t* Slot(const StateGroup& g, int64_t* words, int64_t period_index) {
-  const uint32_t ring =
-      RingIndex(period_index, static_cast<uint32_t>(g.slots));
+  const uint32_t ring = RingIndex(period_index, static_cast<uint32_t>(g.slots));
   return words + g.offset + ring * g.slot_words;
 }
 

@@ -28,7 +28,7 @@ int QualifiedTier(const CompiledPolicy& policy, int program,
                      as_of,   ProgramMultiplier(policy, program, c.words),
                      nullptr, cache};
   for (int t = static_cast<int>(p.tiers.size()) - 1; t > 0; --t) {
-    if (EvalCondition(in, p.tiers[t].condition)) return t;
+    if (EvalConditionFast(in, p.tiers[t].condition)) return t;
   }
   return 0;
 }
