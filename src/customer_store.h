@@ -1,11 +1,14 @@
 // The in-memory customer store: a Boost.MultiIndex container of customer
-// records, unique-hashed by id and ordered by the next scheduled
-// evaluation, plus per-(program, tier) member sets for listings.
+// records, unique-hashed by id, plus per-(program, tier) member sets for
+// listings and a due queue ordered by the next scheduled evaluation.
 //
-// Tier membership lives in absl::btree_set<uint64_t> of enrolment sequence
-// numbers rather than a second multi-index: a btree keeps ~10 bytes per
-// member where an ordered-index node costs ~48, and memory per customer is a
-// target (docs/semantics.md, bench/README.md).
+// Why not more Boost.MultiIndex indices: tier membership lives in
+// absl::btree_set<uint64_t> of enrolment sequence numbers (~10 bytes per
+// member where an ordered-index node costs ~48), and the schedule is a
+// calendar queue (DueQueue) because re-keying an ordered index with
+// modify() re-hashes the id and relinks the tree: 0.8 s per million
+// customers at a year-end review, against a 1 s budget for the whole review.
+// Memory per customer and review time are targets (bench/README.md).
 #ifndef STANDING_SRC_CUSTOMER_STORE_H_
 #define STANDING_SRC_CUSTOMER_STORE_H_
 
@@ -17,11 +20,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/btree_set.h"
 #include "absl/strings/string_view.h"
 #include "boost/multi_index/hashed_index.hpp"
 #include "boost/multi_index/member.hpp"
-#include "boost/multi_index/ordered_index.hpp"
 #include "boost/multi_index/tag.hpp"
 #include "boost/multi_index_container.hpp"
 #include "metric_state.h"
@@ -33,7 +36,9 @@ inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 struct CustomerRecord {
   std::string id;
   int64_t enrolled_at = 0;
-  int64_t next_eval = kNever;  // index key: change only through modify()
+  // Not an index key: the DueQueue holds (instant, sequence) entries and
+  // skips those that no longer match this field.
+  mutable int64_t next_eval = kNever;
   uint64_t sequence = 0;
   // Mutable through a const record: the indices do not depend on them.
   // `mutable` so ReplacePolicy can swap in a new layout. Rolling-window
@@ -62,20 +67,19 @@ struct IdEq {
 };
 
 struct ById {};
-struct ByNextEval {};
 
 using CustomerSet = boost::multi_index_container<
     CustomerRecord,
-    boost::multi_index::indexed_by<
-        boost::multi_index::hashed_unique<
-            boost::multi_index::tag<ById>,
-            boost::multi_index::member<CustomerRecord, std::string,
-                                       &CustomerRecord::id>,
-            IdHash, IdEq>,
-        boost::multi_index::ordered_non_unique<
-            boost::multi_index::tag<ByNextEval>,
-            boost::multi_index::member<CustomerRecord, int64_t,
-                                       &CustomerRecord::next_eval>>>>;
+    boost::multi_index::indexed_by<boost::multi_index::hashed_unique<
+        boost::multi_index::tag<ById>,
+        boost::multi_index::member<CustomerRecord, std::string,
+                                   &CustomerRecord::id>,
+        IdHash, IdEq>>>;
+
+// Sequence numbers by due instant. A customer whose next evaluation moves
+// gets a new entry; the old one stays until its instant is reached and is
+// skipped then (its instant no longer equals the record's next_eval).
+using DueQueue = absl::btree_map<int64_t, std::vector<uint64_t>>;
 
 // Members of each tier of each program, by enrolment sequence.
 using TierMembers = std::vector<std::vector<absl::btree_set<uint64_t>>>;

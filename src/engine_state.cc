@@ -59,9 +59,8 @@ int64_t EngineState::NextEval(const CustomerRecord& rec) const {
 void EngineState::Reschedule(const CustomerRecord& rec) {
   const int64_t next = NextEval(rec);
   if (next == rec.next_eval) return;
-  auto& index = customers.get<ById>();
-  auto it = index.iterator_to(rec);
-  index.modify(it, [next](CustomerRecord& r) { r.next_eval = next; });
+  rec.next_eval = next;
+  if (next != kNever) due_queue[next].push_back(rec.sequence);
 }
 
 void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
@@ -222,11 +221,22 @@ constexpr size_t kParallelReviewMin = 20000;
 
 absl::Status EngineState::Review(int64_t as_of,
                                  std::vector<v1::Transition>* out) {
-  auto& index = customers.get<ByNextEval>();
+  // Take every bucket due by `as_of`; keep the entries still current, once
+  // each (an entry can repeat if a due instant moved away and back).
   std::vector<const CustomerRecord*> due;
-  for (auto it = index.begin(); it != index.end() && it->next_eval <= as_of;
-       ++it) {
-    due.push_back(&*it);
+  std::vector<bool> seen;
+  while (!due_queue.empty() && due_queue.begin()->first <= as_of) {
+    const int64_t at = due_queue.begin()->first;
+    const std::vector<uint64_t> bucket = std::move(due_queue.begin()->second);
+    due_queue.erase(due_queue.begin());
+    for (uint64_t seq : bucket) {
+      const CustomerRecord* rec = by_sequence[seq];
+      if (rec->next_eval != at) continue;
+      if (seen.empty()) seen.resize(by_sequence.size());
+      if (seen[seq]) continue;
+      seen[seq] = true;
+      due.push_back(rec);
+    }
   }
   int threads = options.review_threads > 0
                     ? options.review_threads
@@ -272,8 +282,12 @@ absl::Status EngineState::Review(int64_t as_of,
       for (auto& t : o) out->push_back(std::move(t));
     }
   }
-  // Re-index; the due customers sit at the front of the ordered index.
-  for (const CustomerRecord* rec : due) Reschedule(*rec);
+  // Queue each due customer again at its next evaluation. Reschedule
+  // compares with next_eval, which still holds the instant just run.
+  for (const CustomerRecord* rec : due) {
+    rec->next_eval = kNever;
+    Reschedule(*rec);
+  }
   clock = std::max(clock, as_of);
   if (stuck) return absl::InternalError("review: a schedule did not advance");
   return absl::OkStatus();

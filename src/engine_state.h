@@ -54,6 +54,7 @@ class EngineState {
   CustomerSet customers;
   std::vector<const CustomerRecord*> by_sequence;
   TierMembers members;
+  DueQueue due_queue;
   absl::flat_hash_map<uint64_t, GrantRecord> grants;
   // Rolling-window buffers by sequence; empty when the policy has none.
   std::vector<std::unique_ptr<RollingBuffer[]>> rolling;

@@ -145,8 +145,7 @@ absl::Status ImportCustomer(EngineState& st, uint64_t index,
                       .tier()]
         .insert(it->sequence);
   }
-  const int64_t next = st.NextEval(*it);
-  st.customers.modify(it, [next](CustomerRecord& r) { r.next_eval = next; });
+  st.Reschedule(*it);
   return absl::OkStatus();
 }
 
