@@ -80,6 +80,12 @@ class Engine {
   // Errors: NotFound.
   absl::Status GetCustomer(std::string_view id, v1::Customer* out) const;
 
+  // The same customer as a serialized standing.v1.Customer, written
+  // straight from the engine's state without building the message (what
+  // the C ABI returns; map entries in policy declaration order). `out` is
+  // overwritten. Errors: NotFound.
+  absl::Status GetCustomerBytes(std::string_view id, std::string* out) const;
+
   // Why the customer is in its tier of `program`: the deciding rule, every
   // comparison with metric values and (scaled) thresholds, and the cause of
   // the last change. Errors: NotFound (customer or program).

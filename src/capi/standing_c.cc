@@ -146,7 +146,7 @@ struct Scratch {
       EventArenaOptions(event_block, sizeof(event_block))};
   std::vector<v1::Event> events;
   std::vector<v1::Transition> transitions;
-  v1::Customer customer;
+  std::string customer_bytes;
   v1::Explanation explanation;
   v1::CustomerPage page;
 };
@@ -590,11 +590,15 @@ standing_status standing_engine_get_customer(const standing_engine* engine,
     standing_status s =
         CheckText(id, id_len, engine->max_message_bytes, "customer id", false);
     if (s != STANDING_OK) return s;
-    v1::Customer& c = Tls().customer;
-    absl::Status st = engine->engine->GetCustomer(View(id, id_len), &c);
+    // Encoded straight from the engine's state (no Customer message).
+    std::string& bytes = Tls().customer_bytes;
+    absl::Status st =
+        engine->engine->GetCustomerBytes(View(id, id_len), &bytes);
     if (!st.ok()) return FromAbsl(st);
-    s = ToBuffer(c, customer);
-    return s != STANDING_OK ? s : Ok();
+    s = Allocate(bytes.size(), customer);
+    if (s != STANDING_OK) return s;
+    if (!bytes.empty()) std::memcpy(customer->data, bytes.data(), bytes.size());
+    return Ok();
   });
 }
 
