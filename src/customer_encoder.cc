@@ -26,18 +26,24 @@ class Wire {
  public:
   explicit Wire(std::string* out) : out_(out) {
     if (out_->size() < 512) out_->resize(512);
+    buf_ = out_->data();
+    cap_ = out_->size();
   }
   void Finish() { out_->resize(pos_); }
 
   void Varint(uint64_t v) {
     Ensure(10);
-    char* p = out_->data() + pos_;
+    if (v < 0x80) {  // tags and short lengths: the common case
+      buf_[pos_++] = static_cast<char>(v);
+      return;
+    }
+    char* p = buf_ + pos_;
     while (v >= 0x80) {
       *p++ = static_cast<char>(v | 0x80);
       v >>= 7;
     }
     *p++ = static_cast<char>(v);
-    pos_ = p - out_->data();
+    pos_ = p - buf_;
   }
   void Tag(int field, int wire_type) {
     Varint(static_cast<uint64_t>(field) << 3 | wire_type);
@@ -49,7 +55,7 @@ class Wire {
     Tag(field, 2);
     Varint(s.size());
     Ensure(s.size());
-    if (!s.empty()) std::memcpy(out_->data() + pos_, s.data(), s.size());
+    if (!s.empty()) std::memcpy(buf_ + pos_, s.data(), s.size());
     pos_ += s.size();
   }
   void Int(int field, int64_t v, bool always = false) {
@@ -63,7 +69,7 @@ class Wire {
     Tag(field, 1);
     Ensure(8);
     for (int i = 0; i < 8; ++i) {
-      (*out_)[pos_ + i] = static_cast<char>(bits >> (8 * i));
+      buf_[pos_ + i] = static_cast<char>(bits >> (8 * i));
     }
     pos_ += 8;
   }
@@ -78,7 +84,7 @@ class Wire {
     fill();
     uint64_t len = pos_ - at - 1;
     if (len < 0x80) {
-      (*out_)[at] = static_cast<char>(len);
+      buf_[at] = static_cast<char>(len);
       return;
     }
     char buf[10];
@@ -89,9 +95,8 @@ class Wire {
     }
     buf[n++] = static_cast<char>(len);
     Ensure(n - 1);
-    char* base = out_->data();
-    std::memmove(base + at + n, base + at + 1, pos_ - at - 1);
-    std::memcpy(base + at, buf, n);
+    std::memmove(buf_ + at + n, buf_ + at + 1, pos_ - at - 1);
+    std::memcpy(buf_ + at, buf, n);
     pos_ += n - 1;
   }
   void Timestamp(int field, int64_t seconds) {
@@ -100,12 +105,19 @@ class Wire {
 
  private:
   void Ensure(size_t n) {
-    if (pos_ + n > out_->size()) {
-      out_->resize(std::max(out_->size() * 2, pos_ + n));
+    if (pos_ + n > cap_) [[unlikely]] {
+      Grow(n);
     }
+  }
+  void Grow(size_t n) {
+    out_->resize(std::max(cap_ * 2, pos_ + n));
+    buf_ = out_->data();
+    cap_ = out_->size();
   }
 
   std::string* out_;
+  char* buf_ = nullptr;
+  size_t cap_ = 0;
   size_t pos_ = 0;
 };
 
