@@ -159,11 +159,9 @@ absl::Status Engine::GetCustomerBytes(std::string_view id_view,
   const absl::string_view id(id_view.data(), id_view.size());
   std::shared_lock lock(state_->mu);
   const EngineState& st = *state_;
-  const CustomerRecord* rec = st.Find(id);
-  if (rec == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("customer \"", id, "\": not enrolled"));
-  }
+  auto found = st.FindOrNotFound(id);
+  if (!found.ok()) return found.status();
+  const CustomerRecord* rec = *found;
   const CompiledPolicy& policy = *st.policy;
   const int64_t* words = rec->words.get();
   Wire w(out);

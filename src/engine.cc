@@ -64,11 +64,9 @@ absl::Status Engine::GetCustomer(std::string_view id_view,
   const absl::string_view id(id_view.data(), id_view.size());
   std::shared_lock lock(state_->mu);
   const EngineState& st = *state_;
-  const CustomerRecord* rec = st.Find(id);
-  if (rec == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("customer \"", id, "\": not enrolled"));
-  }
+  auto found = st.FindOrNotFound(id);
+  if (!found.ok()) return found.status();
+  const CustomerRecord* rec = *found;
   const CompiledPolicy& policy = *st.policy;
   // Fields are overwritten rather than cleared, so a host that reuses `out`
   // (the C ABI does) gets its strings, sub-messages and map entries reused

@@ -4,6 +4,7 @@
 #include <bit>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "metric_state.h"
 
 namespace standing {
@@ -20,6 +21,16 @@ const CustomerRecord* EngineState::Find(absl::string_view id) const {
   const auto& index = customers.get<ById>();
   auto it = index.find(id, IdHash(), IdEq());
   return it == index.end() ? nullptr : &*it;
+}
+
+absl::StatusOr<const CustomerRecord*> EngineState::FindOrNotFound(
+    absl::string_view id) const {
+  const CustomerRecord* rec = Find(id);
+  if (rec == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("customer \"", id, "\": not enrolled"));
+  }
+  return rec;
 }
 
 const GrantRecord* EngineState::FindGrant(const CustomerRecord& rec,

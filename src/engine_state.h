@@ -101,6 +101,9 @@ class EngineState {
   int ActiveGrantTier(const CustomerRecord& rec, int program, int64_t t) const;
 
   const CustomerRecord* Find(absl::string_view id) const;
+  // Find, with the one NotFound message every operation uses.
+  absl::StatusOr<const CustomerRecord*> FindOrNotFound(
+      absl::string_view id) const;
 };
 
 // Decodes the customer's attributes (text ids back to text).

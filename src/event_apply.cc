@@ -201,11 +201,9 @@ absl::Status EngineState::Apply(const v1::Event& event,
     return absl::OkStatus();
   }
 
-  const CustomerRecord* rec = Find(event.customer_id());
-  if (rec == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("customer \"", event.customer_id(), "\": not enrolled"));
-  }
+  auto found = FindOrNotFound(event.customer_id());
+  if (!found.ok()) return found.status();
+  const CustomerRecord* rec = *found;
   if (t < rec->enrolled_at) {
     return absl::OutOfRangeError(absl::StrCat(
         "event.at: ", FormatInstant(t), " is before customer \"", rec->id,

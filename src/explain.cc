@@ -159,11 +159,9 @@ absl::Status Engine::Explain(std::string_view id_view,
   const absl::string_view id(id_view.data(), id_view.size());
   const absl::string_view program(program_view.data(), program_view.size());
   std::shared_lock lock(state_->mu);
-  const CustomerRecord* rec = state_->Find(id);
-  if (rec == nullptr) {
-    return absl::NotFoundError(
-        absl::StrCat("customer \"", id, "\": not enrolled"));
-  }
+  auto found = state_->FindOrNotFound(id);
+  if (!found.ok()) return found.status();
+  const CustomerRecord* rec = *found;
   const CompiledPolicy& policy = *state_->policy;
   const int p = policy.FindProgram(program);
   if (p < 0) {
