@@ -456,6 +456,28 @@ class Compiler {
     return absl::OkStatus();
   }
 
+  void AssignCategoryBits() {
+    auto& names = out_.filter_categories;
+    auto bit_of = [&](const std::string& c) {
+      auto it = std::find(names.begin(), names.end(), c);
+      if (it == names.end()) {
+        names.push_back(c);
+        it = names.end() - 1;
+      }
+      const auto i = static_cast<size_t>(it - names.begin());
+      return i < 64 ? uint64_t{1} << i : 0;
+    };
+    for (StateGroup& g : out_.groups) {
+      for (const auto& c : g.filter.categories) {
+        g.filter.include_mask |= bit_of(c);
+      }
+      for (const auto& c : g.filter.exclude_categories) {
+        g.filter.exclude_mask |= bit_of(c);
+      }
+    }
+    out_.category_masks = names.size() <= 64;
+  }
+
   void LayOut() {
     uint32_t words = static_cast<uint32_t>(out_.attribute_names.size());
     out_.presence_offset = words++;
@@ -515,6 +537,7 @@ class Compiler {
         m.period = g.period;
       }
     }
+    AssignCategoryBits();
     for (CondNode& node : out_.nodes) {
       if (node.kind != CondNode::Kind::kMetric) continue;
       const CompiledMetric& m = out_.metrics[node.a];

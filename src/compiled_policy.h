@@ -35,6 +35,10 @@ struct AttrTest {
 
 struct CompiledFilter {
   uint32_t kind_mask = 0;  // bit per v1::EventKind
+  // Bits of CompiledPolicy::filter_categories, when category_masks is set:
+  // an event's category is looked up once instead of compared per filter.
+  uint64_t include_mask = 0;
+  uint64_t exclude_mask = 0;
   std::vector<std::string> categories;
   std::vector<std::string> exclude_categories;
   std::vector<std::string> channels;
@@ -159,6 +163,8 @@ struct CompiledPolicy {
   std::vector<v1::AttributeDecl::Type> attribute_types;
 
   std::vector<StateGroup> groups;
+  std::vector<std::string> filter_categories;  // every category filtered on
+  bool category_masks = false;  // at most 64 of them: filters use masks
   std::vector<CompiledMetric> metrics;
   std::vector<std::vector<int>> groups_by_kind;  // [EventKind] -> groups
   int period_head_offset[4] = {-1, -1, -1, -1};  // [v1::Period] -> word

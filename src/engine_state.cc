@@ -96,6 +96,7 @@ void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
   }
   ResetTierStartMetrics(pol, program, Words(rec));
   fx.cache.Clear();  // tier-start windows may have been reset
+  fx.schedule_changed = true;
   if (fx.out != nullptr) {
     BuildTransition(*this, rec, program, from, to, at, kind, cause, target,
                     event_id, &fx.out->emplace_back());
@@ -106,6 +107,7 @@ void EngineState::Retain(const CustomerRecord& rec, int program, int64_t at,
                          int64_t until, const Target& target, Effects& fx) {
   ProgramWords s = ProgramState(*policy, rec.words.get(), program);
   s.set_retained_until(until);
+  fx.schedule_changed = true;
   if (fx.out != nullptr) {
     BuildTransition(*this, rec, program, s.tier(), s.tier(), at, v1::RETAINED,
                     v1::REVIEW, target, "", &fx.out->emplace_back());
@@ -150,6 +152,7 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
     }
     if (s.retained_until() != 0 && t.target >= s.tier()) {
       s.set_retained_until(0);  // qualifies again: grace no longer needed
+      fx.schedule_changed = true;
     }
   }
 }

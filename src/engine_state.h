@@ -36,6 +36,9 @@ struct Effects {
   bool deferred = false;
   std::vector<MemberMove> moves;
   std::vector<uint64_t> erased_grants;
+  // Set when a tier, grace or review instant changed, so the customer's
+  // next evaluation must be recomputed (most events change none).
+  bool schedule_changed = false;
   MetricCache cache;  // valid for one customer at one instant
 };
 

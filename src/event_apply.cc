@@ -371,7 +371,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
   WriteAttributes(pol, writes, rec->words.get());
   ApplyEventToMetrics(pol, facts, Words(*rec));
   Evaluate(*rec, at, v1::EVENT, event.event_id(), fx);
-  Reschedule(*rec);
+  if (fx.schedule_changed) Reschedule(*rec);
   return absl::OkStatus();
 }
 

@@ -36,14 +36,19 @@ bool Contains(const std::vector<std::string>& list, absl::string_view v) {
 }
 
 bool Matches(const CompiledPolicy& policy, const StateGroup& g,
-             const EventFacts& e, const int64_t* words) {
+             const EventFacts& e, uint64_t category_bit, const int64_t* words) {
   const CompiledFilter& f = g.filter;
-  if (!f.categories.empty() && !Contains(f.categories, e.category)) {
-    return false;
-  }
-  if (!f.exclude_categories.empty() &&
-      Contains(f.exclude_categories, e.category)) {
-    return false;
+  if (policy.category_masks) {
+    if (f.include_mask != 0 && !(f.include_mask & category_bit)) return false;
+    if (f.exclude_mask & category_bit) return false;
+  } else {
+    if (!f.categories.empty() && !Contains(f.categories, e.category)) {
+      return false;
+    }
+    if (!f.exclude_categories.empty() &&
+        Contains(f.exclude_categories, e.category)) {
+      return false;
+    }
   }
   if (!f.channels.empty() && !Contains(f.channels, e.channel)) return false;
   if (!f.contact_kinds.empty() && !Contains(f.contact_kinds, e.contact_kind)) {
@@ -337,9 +342,18 @@ void ApplyEventToMetrics(const CompiledPolicy& policy, const EventFacts& event,
   const auto& groups = policy.groups_by_kind[event.kind];
   if (groups.empty()) return;
   AdvanceHeads(policy, event.at, c.words);
+  uint64_t category_bit = 0;
+  if (policy.category_masks) {
+    for (size_t i = 0; i < policy.filter_categories.size(); ++i) {
+      if (policy.filter_categories[i] == event.category) {
+        category_bit = uint64_t{1} << i;
+        break;
+      }
+    }
+  }
   for (int gi : groups) {
     const StateGroup& g = policy.groups[gi];
-    if (!Matches(policy, g, event, c.words)) continue;
+    if (!Matches(policy, g, event, category_bit, c.words)) continue;
     const int64_t value = FieldValue(g, event);
     if (g.aggregate == v1::TIME_WEIGHTED_AVERAGE) {
       const int64_t tail = g.offset + g.slots * g.slot_words;
