@@ -483,6 +483,7 @@ class Compiler {
     out_.presence_offset = words++;
     out_.program_offset = words;
     words += 2 * static_cast<uint32_t>(out_.programs.size());
+    out_.metric_offset = words;
     out_.groups_by_kind.assign(32, {});
     out_.groups_by_period.assign(4, {});
     for (int g = 0; g < static_cast<int>(out_.groups.size()); ++g) {
@@ -525,28 +526,21 @@ class Compiler {
       if (group.aggregate == v1::TIME_WEIGHTED_AVERAGE) words += 2;
       absl::StrAppend(&group.key, "|", group.slots);
     }
-    for (CompiledMetric& m : out_.metrics) {
-      if (m.group < 0) continue;
-      const StateGroup& g = out_.groups[m.group];
-      if (g.window == WindowKind::kCalendar &&
-          (g.aggregate == v1::SUM || g.aggregate == v1::COUNT)) {
-        m.calendar_scalar = true;
-        m.head_offset = out_.period_head_offset[g.period];
-        m.offset = g.offset;
-        m.slots = static_cast<uint32_t>(g.slots);
-        m.period = g.period;
-      }
-    }
     AssignCategoryBits();
     for (CondNode& node : out_.nodes) {
       if (node.kind != CondNode::Kind::kMetric) continue;
       const CompiledMetric& m = out_.metrics[node.a];
-      if (!m.calendar_scalar) continue;
+      if (m.group < 0) continue;
+      const StateGroup& g = out_.groups[m.group];
+      if (g.window != WindowKind::kCalendar ||
+          (g.aggregate != v1::SUM && g.aggregate != v1::COUNT)) {
+        continue;
+      }
       node.calendar_scalar = true;
-      node.period = static_cast<uint8_t>(m.period);
-      node.slots = static_cast<uint16_t>(m.slots);
-      node.head_offset = m.head_offset;
-      node.offset = m.offset;
+      node.period = static_cast<uint8_t>(g.period);
+      node.slots = static_cast<uint16_t>(g.slots);
+      node.head_offset = out_.period_head_offset[g.period];
+      node.offset = g.offset;
       node.back = m.back;
     }
     out_.total_words = words;

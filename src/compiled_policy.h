@@ -77,13 +77,6 @@ struct CompiledMetric {
   int back = 0;
   int numerator = -1;
   int denominator = -1;
-  // Calendar SUM/COUNT metrics (most thresholds) are read inline by the
-  // condition evaluator from these, without the general ReadMetric.
-  bool calendar_scalar = false;
-  int32_t head_offset = -1;
-  uint32_t offset = 0;
-  uint32_t slots = 1;
-  int period = 0;
 };
 
 struct CondNode {
@@ -97,8 +90,8 @@ struct CondNode {
   uint32_t first_child = 0;
   uint32_t child_count = 0;
   double value = 0;
-  // A metric leaf on a calendar SUM/COUNT carries where to read, so the hot
-  // evaluator needs no lookup of the metric (see CompiledMetric).
+  // A metric leaf on a calendar SUM/COUNT (most thresholds) carries where
+  // to read, so the hot evaluator needs neither the metric nor ReadMetric.
   bool calendar_scalar = false;
   uint8_t period = 0;
   uint16_t slots = 1;
@@ -181,6 +174,7 @@ struct CompiledPolicy {
   // Customer words: [attributes][presence][programs x 2][metric state].
   uint32_t presence_offset = 0;
   uint32_t program_offset = 0;
+  uint32_t metric_offset = 0;  // first metric-state word
   uint32_t total_words = 0;
   int rolling_count = 0;
 

@@ -48,8 +48,7 @@ void ExportCustomer(const EngineState& st, const CustomerRecord& rec,
       *ps->mutable_grant() = g->info;
     }
   }
-  const uint32_t metric_start =
-      policy.program_offset + 2 * static_cast<uint32_t>(policy.programs.size());
+  const uint32_t metric_start = policy.metric_offset;
   for (uint32_t w = metric_start; w < policy.total_words; ++w) {
     out->add_metric_words(words[w]);
   }
@@ -72,8 +71,7 @@ absl::Status DataLoss(uint64_t index, absl::string_view what) {
 absl::Status ImportCustomer(EngineState& st, uint64_t index,
                             const v1::CustomerState& in) {
   const CompiledPolicy& policy = *st.policy;
-  const uint32_t metric_start =
-      policy.program_offset + 2 * static_cast<uint32_t>(policy.programs.size());
+  const uint32_t metric_start = policy.metric_offset;
   if (in.programs_size() != static_cast<int>(policy.programs.size()) ||
       in.metric_words_size() !=
           static_cast<int>(policy.total_words - metric_start) ||
