@@ -82,6 +82,16 @@ class Compiler {
       if (auto s = CompileProgram(i); !s.ok()) return s;
     }
     if (auto s = OrderPrograms(); !s.ok()) return s;
+    // Before LayOut, which fills the read offsets of every condition node.
+    if (auto s = CompileServicePolicy(
+            policy_,
+            [this](const v1::Condition& c, const std::string& path) {
+              return CompileCondition(c, path, -1);
+            },
+            &out_.service);
+        !s.ok()) {
+      return s;
+    }
     LayOut();
     return absl::OkStatus();
   }
@@ -335,9 +345,12 @@ class Compiler {
               path + ".tier_at_least",
               absl::StrCat("unknown tier \"", c.tier_at_least().tier(), "\""));
         }
-        auto& deps = out_.programs[program].depends_on;
-        if (std::find(deps.begin(), deps.end(), node.a) == deps.end()) {
-          deps.push_back(node.a);
+        // Program -1: a condition outside any program (service levels).
+        if (program >= 0) {
+          auto& deps = out_.programs[program].depends_on;
+          if (std::find(deps.begin(), deps.end(), node.a) == deps.end()) {
+            deps.push_back(node.a);
+          }
         }
         break;
       }
@@ -532,11 +545,26 @@ class Compiler {
       const CompiledMetric& m = out_.metrics[node.a];
       if (m.group < 0) continue;
       const StateGroup& g = out_.groups[m.group];
-      if (g.window != WindowKind::kCalendar ||
-          (g.aggregate != v1::SUM && g.aggregate != v1::COUNT)) {
+      if (g.aggregate == v1::RECENCY_DAYS) {
+        node.read = CondNode::Read::kRecency;
+        node.offset = g.offset;
         continue;
       }
-      node.calendar_scalar = true;
+      if (g.window != WindowKind::kCalendar) continue;
+      switch (g.aggregate) {
+        case v1::SUM:
+        case v1::COUNT:
+          node.read = CondNode::Read::kCalendarScalar;
+          break;
+        case v1::MAX:
+          node.read = CondNode::Read::kCalendarMax;
+          break;
+        case v1::MIN:
+          node.read = CondNode::Read::kCalendarMin;
+          break;
+        default:
+          continue;
+      }
       node.period = static_cast<uint8_t>(g.period);
       node.slots = static_cast<uint16_t>(g.slots);
       node.head_offset = out_.period_head_offset[g.period];
@@ -587,11 +615,14 @@ int CompiledPolicy::FindAttribute(absl::string_view name) const {
 
 absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompilePolicy(
     const v1::Policy& policy, Interner& interner) {
-  if (auto s = ValidatePolicy(policy); !s.ok()) return s;
+  if (auto s = ValidatePolicyStructure(policy); !s.ok()) return s;
   auto out = std::make_shared<CompiledPolicy>();
   Compiler compiler(policy, interner, *out);
   if (auto s = compiler.Run(); !s.ok()) return s;
   out->attr_tests = std::move(compiler.attr_tests_);
+  auto entitlements = CompileEntitlements(policy);
+  if (!entitlements.ok()) return entitlements.status();
+  out->entitlements = *std::move(entitlements);
   return std::shared_ptr<const CompiledPolicy>(std::move(out));
 }
 

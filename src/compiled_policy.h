@@ -11,7 +11,9 @@
 
 #include "absl/status/statusor.h"
 #include "civil_time.h"
+#include "entitlements.h"
 #include "interner.h"
+#include "service_policy.h"
 #include "standing/v1/customer.pb.h"
 #include "standing/v1/policy.pb.h"
 
@@ -90,9 +92,17 @@ struct CondNode {
   uint32_t first_child = 0;
   uint32_t child_count = 0;
   double value = 0;
-  // A metric leaf on a calendar SUM/COUNT (most thresholds) carries where
-  // to read, so the hot evaluator needs neither the metric nor ReadMetric.
-  bool calendar_scalar = false;
+  // A metric leaf on a calendar SUM/COUNT (most thresholds), a calendar
+  // MAX/MIN, or a RECENCY_DAYS metric carries where to read, so the hot
+  // evaluator needs neither the metric nor ReadMetric.
+  enum class Read : uint8_t {
+    kMetric,          // through ReadMetric
+    kCalendarScalar,  // SUM/COUNT: an empty period reads 0
+    kCalendarMax,     // an empty period or the sentinel reads missing
+    kCalendarMin,
+    kRecency,  // days since the word at `offset` (or since enrolment)
+  };
+  Read read = Read::kMetric;
   uint8_t period = 0;
   uint16_t slots = 1;
   int32_t head_offset = -1;
@@ -171,6 +181,8 @@ struct CompiledPolicy {
   std::vector<CompiledProgram> programs;
   std::vector<int> program_order;  // dependencies first
 
+  ServicePolicy service;  // calendars, deadlines, cadences, obligations
+
   // Customer words: [attributes][presence][programs x 2][metric state].
   uint32_t presence_offset = 0;
   uint32_t program_offset = 0;
@@ -178,11 +190,18 @@ struct CompiledPolicy {
   uint32_t total_words = 0;
   int rolling_count = 0;
 
+  // Per-tier benefits, inheritance resolved (entitlements.h).
+  CompiledEntitlements entitlements;
+
   int FindProgram(absl::string_view name) const;
   int FindTier(int program, absl::string_view name) const;
   int FindMetric(absl::string_view name) const;
   int FindAttribute(absl::string_view name) const;
 };
+
+// The rules of the policy format that need no compilation (the public
+// ValidatePolicy runs these and then compiles).
+absl::Status ValidatePolicyStructure(const v1::Policy& policy);
 
 // Validates and compiles. Text values in conditions are interned into
 // `interner` (which only grows).

@@ -1,6 +1,7 @@
 #include "condition_eval.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -63,18 +64,40 @@ bool AttributeTestHolds(const CompiledPolicy& policy, const AttrTest& test,
 
 namespace {
 
-// Calendar SUM/COUNT read inline (most thresholds); everything else through
-// ReadMetric, memoised in the cache when there is one. The head word holds
-// the newest period + 1 (0: none), so with h = head word the ring holds
-// periods [h - slots, h - 1], and an empty ring (h = 0) holds none.
+// Calendar SUM/COUNT/MAX/MIN and recency read inline (what thresholds
+// mostly read); everything else through ReadMetric, memoised in the cache
+// when there is one. The head word holds the newest period + 1 (0: none),
+// so with h = head word the ring holds periods [h - slots, h - 1], and an
+// empty ring (h = 0) holds none. MAX/MIN slots hold a sentinel (the
+// identity of the aggregate) until a value arrives: read as missing, as
+// ReadMetric does.
 inline MetricRead ReadForCondition(const EvalInput& in, const CondNode& node) {
-  if (node.calendar_scalar) {
-    const int64_t* words = in.customer.words;
-    const int64_t head_word = words[node.head_offset];
-    const int64_t q = in.as_of.period_index[node.period] - node.back;
-    if (q >= head_word || q < head_word - node.slots) return {0, false};
-    return {static_cast<double>(words[node.offset + RingIndex(q, node.slots)]),
-            false};
+  const int64_t* words = in.customer.words;
+  switch (node.read) {
+    case CondNode::Read::kMetric:
+      break;
+    case CondNode::Read::kRecency: {
+      const int64_t last = words[node.offset];
+      const int64_t from =
+          in.policy.clock.LocalDay(last != 0 ? last : in.customer.enrolled_at);
+      return {static_cast<double>(std::max<int64_t>(0, in.as_of.day - from)),
+              false};
+    }
+    case CondNode::Read::kCalendarScalar:
+    case CondNode::Read::kCalendarMax:
+    case CondNode::Read::kCalendarMin: {
+      const bool scalar = node.read == CondNode::Read::kCalendarScalar;
+      const int64_t head_word = words[node.head_offset];
+      const int64_t q = in.as_of.period_index[node.period] - node.back;
+      if (q >= head_word || q < head_word - node.slots) return {0, !scalar};
+      const int64_t v = words[node.offset + RingIndex(q, node.slots)];
+      if (!scalar && v == (node.read == CondNode::Read::kCalendarMax
+                               ? std::numeric_limits<int64_t>::min()
+                               : std::numeric_limits<int64_t>::max())) {
+        return {0, true};
+      }
+      return {static_cast<double>(v), false};
+    }
   }
   const int m = node.a;
   if (in.cache == nullptr || m >= MetricCache::kCapacity) {

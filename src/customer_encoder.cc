@@ -154,8 +154,36 @@ void WriteAttribute(Wire& w, const EngineState& st, v1::AttributeDecl::Type t,
 
 }  // namespace
 
-absl::Status Engine::GetCustomerBytes(std::string_view id_view,
+absl::Status Engine::GetCustomerBytes(std::string_view id,
                                       std::string* out) const {
+  return GetCustomerBytes(id, CustomerView::kFull, out);
+}
+
+absl::Status Engine::GetTierIndex(std::string_view id_view,
+                                  std::string_view program_view,
+                                  int* tier) const {
+  const absl::string_view id(id_view.data(), id_view.size());
+  const absl::string_view program(program_view.data(), program_view.size());
+  std::shared_lock lock(state_->mu);
+  const EngineState& st = *state_;
+  const CustomerRecord* rec = st.Find(id);
+  if (rec == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("customer \"", id, "\": not enrolled"));
+  }
+  const int p = st.policy->FindProgram(program);
+  if (p < 0) {
+    return absl::NotFoundError(
+        absl::StrCat("program \"", program, "\": not in the policy"));
+  }
+  *tier = ProgramState(*st.policy, rec->words.get(), p).tier();
+  return absl::OkStatus();
+}
+
+absl::Status Engine::GetCustomerBytes(std::string_view id_view,
+                                      CustomerView view,
+                                      std::string* out) const {
+  const bool full = view != CustomerView::kStanding;
   const absl::string_view id(id_view.data(), id_view.size());
   std::shared_lock lock(state_->mu);
   const EngineState& st = *state_;
@@ -166,7 +194,7 @@ absl::Status Engine::GetCustomerBytes(std::string_view id_view,
   const int64_t* words = rec->words.get();
   Wire w(out);
   w.String(1, rec->id);
-  for (size_t a = 0; a < policy.attribute_names.size(); ++a) {
+  for (size_t a = 0; full && a < policy.attribute_names.size(); ++a) {
     if (!((words[policy.presence_offset] >> a) & 1)) continue;
     w.Message(2, [&] {
       w.String(1, policy.attribute_names[a], true);
@@ -175,7 +203,7 @@ absl::Status Engine::GetCustomerBytes(std::string_view id_view,
       });
     });
   }
-  w.Timestamp(3, rec->enrolled_at);
+  if (full) w.Timestamp(3, rec->enrolled_at);
   const int64_t now = std::max(st.clock, rec->enrolled_at);
   const AsOf as_of = AsOf::Make(policy.clock, now);
   const CustomerWords c = st.Words(*rec);
@@ -198,7 +226,7 @@ absl::Status Engine::GetCustomerBytes(std::string_view id_view,
       w.String(8, prog.tiers[QualifiedTier(policy, p, c, as_of, &cache)].name);
     });
   }
-  for (int m = 0; m < static_cast<int>(policy.metrics.size()); ++m) {
+  for (int m = 0; full && m < static_cast<int>(policy.metrics.size()); ++m) {
     const MetricRead r = ReadMetric(policy, m, c, as_of);
     w.Message(5, [&] {
       w.String(1, policy.metrics[m].name);
@@ -207,6 +235,13 @@ absl::Status Engine::GetCustomerBytes(std::string_view id_view,
     });
   }
   w.Finish();
+  // Service-level fields (6..9) follow; rare enough to let protobuf encode
+  // them. Appending is valid: fields may come in any order.
+  if (full && st.service.Get(rec->sequence) != nullptr) {
+    v1::Customer service;
+    ExportCustomerService(st, *rec, &service);
+    out->append(service.SerializeAsString());
+  }
   return absl::OkStatus();
 }
 

@@ -119,6 +119,7 @@ absl::Status Engine::GetCustomer(std::string_view id_view,
     mv->set_value(r.value);
     mv->set_missing(r.missing);
   }
+  ExportCustomerService(st, *rec, out);
   return absl::OkStatus();
 }
 

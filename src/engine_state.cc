@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "condition_eval.h"
 #include "metric_state.h"
 
 namespace standing {
@@ -83,7 +84,7 @@ void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
   const int from = s.tier();
   if (from != to) {
     if (fx.deferred) {
-      fx.moves.push_back({rec.sequence, program, from, to});
+      fx.moves.push_back({rec.sequence, program, from, to, at});
     } else {
       members[program][from].erase(rec.sequence);
       members[program][to].insert(rec.sequence);
@@ -95,6 +96,9 @@ void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
     s.set_next_review(NextReview(pol, program, at, rec.enrolled_at, at));
   }
   ResetTierStartMetrics(pol, program, Words(rec));
+  if (from != to && !fx.deferred && !enrolling) {
+    service.OnTierChange(pol, rec.sequence, program, from, to, at, View(rec));
+  }
   fx.cache.Clear();  // tier-start windows may have been reset
   fx.schedule_changed = true;
   if (fx.out != nullptr) {
@@ -118,8 +122,33 @@ void EngineState::ApplyDeferred(const Effects& fx) {
   for (const Effects::MemberMove& m : fx.moves) {
     members[m.program][m.from].erase(m.sequence);
     members[m.program][m.to].insert(m.sequence);
+    service.OnTierChange(*policy, m.sequence, m.program, m.from, m.to, m.at,
+                         View(*by_sequence[m.sequence]));
   }
   for (uint64_t key : fx.erased_grants) grants.erase(key);
+}
+
+int EngineState::MatchDeadline(const CustomerRecord& rec,
+                               absl::string_view type,
+                               absl::string_view priority,
+                               const AsOf& as_of) const {
+  const CompiledPolicy& pol = *policy;
+  const CustomerWords words = Words(rec);
+  MetricCache cache;
+  cache.Clear();
+  const EvalInput in{pol, words, as_of, 1.0, nullptr, &cache};
+  auto listed = [](const std::vector<std::string>& list, absl::string_view v) {
+    return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+  };
+  for (size_t i = 0; i < pol.service.deadlines.size(); ++i) {
+    const CompiledDeadline& d = pol.service.deadlines[i];
+    if (!listed(d.request_types, type) || !listed(d.priorities, priority)) {
+      continue;
+    }
+    if (d.condition >= 0 && !EvalConditionFast(in, d.condition)) continue;
+    return static_cast<int>(i);
+  }
+  return -1;
 }
 
 void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
@@ -131,8 +160,12 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
     const CompiledProgram& prog = pol.programs[p];
     ProgramWords s = ProgramState(pol, c.words, p);
     const int cur = s.tier();
-    const Target t = ComputeTarget(pol, p, c, as_of,
-                                   ActiveGrantTier(rec, p, as_of.t), &fx.cache);
+    // Without immediate downgrades or a grace period to end, only a rise
+    // matters: tiers at or below the current one are not evaluated.
+    const bool rise_only = !prog.downgrade_immediate && s.retained_until() == 0;
+    const Target t =
+        ComputeTarget(pol, p, c, as_of, ActiveGrantTier(rec, p, as_of.t),
+                      &fx.cache, rise_only ? cur : -1);
     if (t.target > cur) {
       // Grants and floors apply at once; qualification follows the
       // program's upgrade timing.

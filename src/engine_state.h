@@ -15,6 +15,7 @@
 #include "customer_store.h"
 #include "interner.h"
 #include "program_eval.h"
+#include "service_book.h"
 #include "standing/engine.h"
 #include "standing/v1/event.pb.h"
 #include "standing/v1/transition.pb.h"
@@ -31,6 +32,7 @@ struct Effects {
     int program;
     int from;
     int to;
+    int64_t at;
   };
   std::vector<v1::Transition>* out = nullptr;
   bool deferred = false;
@@ -63,6 +65,19 @@ class EngineState {
   std::vector<std::unique_ptr<RollingBuffer[]>> rolling;
   int64_t clock = 0;
   uint64_t next_sequence = 0;
+  // Service-level state: ownership, requests, contacts, tasks and indices.
+  ServiceBook service;
+  // Set while an enrolment settles its entry tiers: the service book sees
+  // the customer once, with its final tiers (ServiceBook::OnEnrol).
+  bool enrolling = false;
+
+  TierView View(const CustomerRecord& rec) const {
+    return TierView{policy.get(), rec.words.get()};
+  }
+  // The first deadline rule that matches a request of this type and
+  // priority for the customer at `as_of`; -1 when none does.
+  int MatchDeadline(const CustomerRecord& rec, absl::string_view type,
+                    absl::string_view priority, const AsOf& as_of) const;
 
   CustomerWords Words(const CustomerRecord& rec) const {
     return CustomerWords{
@@ -113,6 +128,11 @@ class EngineState {
 void ExportAttributes(
     const EngineState& state, const CustomerRecord& rec,
     google::protobuf::Map<std::string, v1::AttributeValue>* out);
+
+// Fills the service-level fields of a customer: ownership, requests,
+// cadences, tasks (engine_service.cc).
+void ExportCustomerService(const EngineState& state, const CustomerRecord& rec,
+                           v1::Customer* out);
 
 // Builds a transition with its explanation (explain.cc).
 void BuildTransition(const EngineState& state, const CustomerRecord& rec,

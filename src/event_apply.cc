@@ -190,6 +190,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
     }
     clock = std::max(clock, t);
     // Entry tiers apply at once whatever the upgrade timing.
+    enrolling = true;
     for (int p : pol.program_order) {
       const Target target = ComputeTarget(pol, p, Words(*it), at, -1);
       if (target.target > 0) {
@@ -197,6 +198,8 @@ absl::Status EngineState::Apply(const v1::Event& event,
                    event.event_id(), fx);
       }
     }
+    enrolling = false;
+    service.OnEnrol(pol, it->sequence, t, View(*it));
     Reschedule(*it);
     return absl::OkStatus();
   }
@@ -267,12 +270,35 @@ absl::Status EngineState::Apply(const v1::Event& event,
       facts.category = event.complaint().category();
       break;
     case v1::Event::kServiceRequest:
-      if (event.service_request().stage() ==
-          v1::ServiceRequest::STAGE_UNSPECIFIED) {
-        return absl::InvalidArgumentError("service_request.stage: must be set");
+      if (auto s =
+              service.CheckRequest(pol, rec->sequence, event.service_request());
+          !s.ok()) {
+        return s;
       }
       facts.kind = v1::SERVICE_REQUEST;
       break;
+    case v1::Event::kManager: {
+      if (auto s =
+              service.CheckManager(rec->sequence, event.manager(), interner);
+          !s.ok()) {
+        return s;
+      }
+      clock = std::max(clock, t);
+      service.ApplyManager(pol, interner, rec->sequence, event.manager(), t,
+                           View(*rec));
+      return absl::OkStatus();
+    }
+    case v1::Event::kTaskCompleted: {
+      if (auto s = service.CheckTaskCompleted(pol, rec->sequence,
+                                              event.task_completed());
+          !s.ok()) {
+        return s;
+      }
+      clock = std::max(clock, t);
+      service.ApplyTaskCompleted(pol, rec->sequence, event.task_completed(), t,
+                                 View(*rec));
+      return absl::OkStatus();
+    }
     case v1::Event::kBalance: {
       if (auto s = CheckCurrency(pol, "balance", event.balance().currency());
           !s.ok()) {
@@ -372,6 +398,17 @@ absl::Status EngineState::Apply(const v1::Event& event,
   ApplyEventToMetrics(pol, facts, Words(*rec));
   Evaluate(*rec, at, v1::EVENT, event.event_id(), fx);
   if (fx.schedule_changed) Reschedule(*rec);
+  // Service levels see the customer as it stands after the event.
+  if (facts.kind == v1::CONTACT) {
+    service.ApplyContact(pol, rec->sequence, event.contact(), t, View(*rec));
+  } else if (facts.kind == v1::SERVICE_REQUEST) {
+    const auto& e = event.service_request();
+    const int rule =
+        e.stage() == v1::ServiceRequest::OPENED
+            ? MatchDeadline(*rec, e.request_type(), e.priority(), at)
+            : -1;
+    service.ApplyRequest(pol, rec->sequence, e, t, rule, View(*rec));
+  }
   return absl::OkStatus();
 }
 

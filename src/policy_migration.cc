@@ -19,7 +19,9 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
                            std::vector<v1::Transition>* out) {
   auto compiled = CompilePolicy(policy, state.interner);
   if (!compiled.ok()) return compiled.status();
-  const CompiledPolicy& from = *state.policy;
+  // Held so `from` outlives Install below.
+  const std::shared_ptr<const CompiledPolicy> old_policy = state.policy;
+  const CompiledPolicy& from = *old_policy;
   const CompiledPolicy& to = **compiled;
 
   // Old indices of what the new policy keeps.
@@ -121,6 +123,7 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
 
   // Nothing below fails: install the new layout.
   state.Install(*std::move(compiled));
+  state.service.RemapForPolicy(from, *state.policy);
   state.grants = std::move(grants);
   state.rolling = std::move(rolling);
   const CompiledPolicy& pol = *state.policy;
@@ -151,6 +154,10 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
     }
     state.Evaluate(rec, as_of, v1::POLICY_CHANGE, "", fx);
     state.Reschedule(rec);
+  }
+  // Cadences, capacity and due times under the new policy.
+  for (const CustomerRecord* rec : state.by_sequence) {
+    state.service.Attach(pol, rec->sequence, state.View(*rec));
   }
   return absl::OkStatus();
 }

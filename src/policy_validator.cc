@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "compiled_policy.h"
 #include "condition_validator.h"
 #include "standing/policy.h"
 
@@ -810,7 +811,7 @@ DeclaredNames CollectNames(const v1::Policy& policy) {
 
 }  // namespace
 
-absl::Status ValidatePolicy(const v1::Policy& policy) {
+absl::Status ValidatePolicyStructure(const v1::Policy& policy) {
   STANDING_RETURN_IF_ERROR(ValidateHeader(policy));
   STANDING_RETURN_IF_ERROR(ValidateAttributes(policy));
   // References may point forward (a ratio to a later metric, a metric to a
@@ -818,6 +819,13 @@ absl::Status ValidatePolicy(const v1::Policy& policy) {
   const DeclaredNames names = CollectNames(policy);
   STANDING_RETURN_IF_ERROR(ValidateMetrics(policy, names));
   return ValidatePrograms(policy, names);
+}
+
+// Service levels and entitlements are checked as they compile (their rules
+// need resolved names), so full validation is a compilation.
+absl::Status ValidatePolicy(const v1::Policy& policy) {
+  Interner scratch;
+  return CompilePolicy(policy, scratch).status();
 }
 
 }  // namespace standing

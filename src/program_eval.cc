@@ -21,23 +21,25 @@ double ProgramMultiplier(const CompiledPolicy& policy, int program,
 }
 
 int QualifiedTier(const CompiledPolicy& policy, int program,
-                  const CustomerWords& c, const AsOf& as_of,
-                  MetricCache* cache) {
+                  const CustomerWords& c, const AsOf& as_of, MetricCache* cache,
+                  int above) {
   const CompiledProgram& p = policy.programs[program];
+  const int lowest = std::max(above, 0);
+  if (static_cast<int>(p.tiers.size()) - 1 <= lowest) return lowest;
   const EvalInput in{policy,  c,
                      as_of,   ProgramMultiplier(policy, program, c.words),
                      nullptr, cache};
-  for (int t = static_cast<int>(p.tiers.size()) - 1; t > 0; --t) {
+  for (int t = static_cast<int>(p.tiers.size()) - 1; t > lowest; --t) {
     if (EvalConditionFast(in, p.tiers[t].condition)) return t;
   }
-  return 0;
+  return lowest;
 }
 
 Target ComputeTarget(const CompiledPolicy& policy, int program,
                      const CustomerWords& c, const AsOf& as_of, int grant_tier,
-                     MetricCache* cache) {
+                     MetricCache* cache, int above) {
   Target out;
-  out.qualified = QualifiedTier(policy, program, c, as_of, cache);
+  out.qualified = QualifiedTier(policy, program, c, as_of, cache, above);
   const CompiledProgram& p = policy.programs[program];
   const EvalInput in{policy, c, as_of, 1.0, nullptr, cache};
   for (int f = 0; f < static_cast<int>(p.floors.size()); ++f) {
@@ -48,6 +50,11 @@ Target ComputeTarget(const CompiledPolicy& policy, int program,
     }
   }
   out.grant_tier = grant_tier;
+  if (above > 0 && out.qualified == above &&
+      std::max(out.floor_tier, grant_tier) > above) {
+    // A floor or grant lifts the target: explain it with the exact tier.
+    out.qualified = QualifiedTier(policy, program, c, as_of, cache);
+  }
   out.target = std::max({out.qualified, out.floor_tier, grant_tier});
   return out;
 }

@@ -21,14 +21,20 @@ struct Target {
 double ProgramMultiplier(const CompiledPolicy& policy, int program,
                          const int64_t* words);
 
-// The highest tier whose condition holds (0 when none). Hot path.
+// The highest tier whose condition holds (0 when none). Hot path. With
+// `above` >= 0 only tiers above it are evaluated, and `above` is returned
+// when none of them holds (for callers that act only on a rise).
 int QualifiedTier(const CompiledPolicy& policy, int program,
                   const CustomerWords& c, const AsOf& as_of,
-                  MetricCache* cache = nullptr);
+                  MetricCache* cache = nullptr, int above = -1);
 
+// With `above` >= 0 (a caller that acts only when the target rises above
+// that tier), `qualified` is exact when it is above `above` or when a floor
+// or grant lifts the target above it; otherwise it reads `above` and the
+// tiers below are not evaluated.
 Target ComputeTarget(const CompiledPolicy& policy, int program,
                      const CustomerWords& c, const AsOf& as_of, int grant_tier,
-                     MetricCache* cache = nullptr);
+                     MetricCache* cache = nullptr, int above = -1);
 
 // The next scheduled review strictly after `t` (0: the program has none).
 int64_t NextReview(const CompiledPolicy& policy, int program, int64_t t,

@@ -52,6 +52,8 @@ void ExportCustomer(const EngineState& st, const CustomerRecord& rec,
   for (uint32_t w = metric_start; w < policy.total_words; ++w) {
     out->add_metric_words(words[w]);
   }
+  st.service.Export(policy, rec.sequence, st.interner, out->mutable_service());
+  if (out->service().ByteSizeLong() == 0) out->clear_service();
   for (int r = 0; r < policy.rolling_count; ++r) {
     v1::RollingState* rs = out->add_rolling();
     for (const RollingEntry& e : st.rolling[rec.sequence][r]) {
@@ -143,6 +145,13 @@ absl::Status ImportCustomer(EngineState& st, uint64_t index,
                       .tier()]
         .insert(it->sequence);
   }
+  if (in.has_service()) {
+    if (auto s =
+            st.service.Import(policy, st.interner, it->sequence, in.service());
+        !s.ok()) {
+      return DataLoss(index, s.message());
+    }
+  }
   st.Reschedule(*it);
   return absl::OkStatus();
 }
@@ -163,6 +172,15 @@ absl::Status Engine::WriteSnapshot(std::ostream& out) const {
     header.set_clock_seconds(st.clock);
     header.set_customer_count(st.customers.size());
     header.set_next_sequence(st.next_sequence);
+    for (const auto& [key, counts] : st.service.compliance) {
+      const auto& [target, period_start, tier] = key;
+      v1::ComplianceCounter* c = header.add_compliance();
+      c->set_target(st.policy->service.targets[target].name);
+      c->set_period_start(period_start);
+      c->set_tier(tier);
+      c->set_requests(counts.first);
+      c->set_within_target(counts.second);
+    }
     WriteDelimited(header, coded);
     v1::CustomerState customer;
     for (const CustomerRecord* rec : st.by_sequence) {
@@ -234,6 +252,24 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::LoadSnapshot(
   }
   st.clock = header.clock_seconds();
   st.next_sequence = header.next_sequence();
+  const ServicePolicy& sp = st.policy->service;
+  for (const v1::ComplianceCounter& c : header.compliance()) {
+    int target = -1;
+    for (size_t k = 0; k < sp.targets.size(); ++k) {
+      if (sp.targets[k].name == c.target()) target = static_cast<int>(k);
+    }
+    if (target < 0) {
+      return absl::DataLossError(
+          absl::StrCat("snapshot: compliance counter of unknown target \"",
+                       c.target(), "\""));
+    }
+    st.service.compliance[{target, c.period_start(), c.tier()}] = {
+        c.requests(), c.within_target()};
+  }
+  // Indices are derived: rebuild them from the restored state.
+  for (const CustomerRecord* rec : st.by_sequence) {
+    st.service.Attach(*st.policy, rec->sequence, st.View(*rec));
+  }
   if (policy != nullptr &&
       PolicyFingerprint(*policy) != header.policy_fingerprint()) {
     if (auto s = MigratePolicy(st, *policy, nullptr); !s.ok()) return s;

@@ -93,6 +93,25 @@ class EncoderTest : public ::testing::Test {
         << "built:\n"
         << built.DebugString() << "\nparsed:\n"
         << parsed.DebugString();
+
+    // The standing view: the id and the same standings, nothing else.
+    std::string lean;
+    ASSERT_TRUE(
+        engine_->GetCustomerBytes(id, Engine::CustomerView::kStanding, &lean)
+            .ok());
+    v1::Customer view;
+    ASSERT_TRUE(view.ParseFromString(lean)) << id;
+    v1::Customer expected;
+    expected.set_id(built.id());
+    *expected.mutable_standings() = built.standings();
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(expected, view))
+        << view.DebugString();
+    for (const v1::ProgramStanding& s : built.standings()) {
+      int tier = -1;
+      ASSERT_TRUE(engine_->GetTierIndex(id, s.program(), &tier).ok());
+      EXPECT_EQ(tier, s.tier_index()) << id << " " << s.program();
+    }
   }
 
   std::unique_ptr<Engine> engine_;
@@ -163,6 +182,18 @@ TEST_F(EncoderTest, UnknownCustomerIsNotFound) {
   std::string bytes = "stale";
   EXPECT_EQ(engine_->GetCustomerBytes("nobody", &bytes).code(),
             absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      engine_
+          ->GetCustomerBytes("nobody", Engine::CustomerView::kStanding, &bytes)
+          .code(),
+      absl::StatusCode::kNotFound);
+  int tier = -1;
+  EXPECT_EQ(engine_->GetTierIndex("nobody", "vip", &tier).code(),
+            absl::StatusCode::kNotFound);
+  Apply(Enrol("known", kJan + 3600));
+  EXPECT_EQ(engine_->GetTierIndex("known", "no-such-program", &tier).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(tier, -1);
 }
 
 }  // namespace

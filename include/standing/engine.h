@@ -29,6 +29,7 @@
 #include "standing/v1/customer.pb.h"
 #include "standing/v1/event.pb.h"
 #include "standing/v1/policy.pb.h"
+#include "standing/v1/service.pb.h"
 #include "standing/v1/transition.pb.h"
 
 namespace standing {
@@ -86,6 +87,19 @@ class Engine {
   // overwritten. Errors: NotFound.
   absl::Status GetCustomerBytes(std::string_view id, std::string* out) const;
 
+  // How much of a customer GetCustomerBytes writes: everything, or only
+  // the id and the standings (each ProgramStanding complete; no
+  // attributes, enrolment instant or metrics).
+  enum class CustomerView { kFull, kStanding };
+  absl::Status GetCustomerBytes(std::string_view id, CustomerView view,
+                                std::string* out) const;
+
+  // The index of the customer's current tier in `program` (0 = the base
+  // tier, in policy order), read without building anything. Errors:
+  // NotFound (customer or program).
+  absl::Status GetTierIndex(std::string_view id, std::string_view program,
+                            int* tier) const;
+
   // Why the customer is in its tier of `program`: the deciding rule, every
   // comparison with metric values and (scaled) thresholds, and the cause of
   // the last change. Errors: NotFound (customer or program).
@@ -103,6 +117,53 @@ class Engine {
   // Errors: NotFound.
   absl::Status CountByTier(std::string_view program,
                            std::vector<uint64_t>* counts) const;
+
+  // ----- service levels (docs/service-levels.md) -----------------------------
+
+  // What the customer is entitled to now, across programs, and where each
+  // entitlement came from. `out` is overwritten (reuse it: no allocation
+  // after the first call). Errors: NotFound.
+  absl::Status ResolveEntitlements(std::string_view id,
+                                   v1::EntitlementSet* out) const;
+
+  // One service request (open, or among the customer's 8 most recently
+  // resolved): its rule, due times and breach state as of `as_of_seconds`
+  // (0: the engine clock). Errors: NotFound (customer or request).
+  absl::Status GetRequest(std::string_view id, std::string_view request_id,
+                          int64_t as_of_seconds, v1::RequestStatus* out) const;
+
+  // "By when must we answer this?": the due times a request of this type
+  // and priority would get if the customer opened it at `at_seconds`,
+  // without opening it. Errors: NotFound, InvalidArgument.
+  absl::Status PreviewRequest(std::string_view id,
+                              std::string_view request_type,
+                              std::string_view priority, int64_t at_seconds,
+                              v1::RequestStatus* out) const;
+
+  // Open requests past their response or resolution due time as of
+  // `as_of_seconds` (0: the engine clock), most overdue first, at most
+  // `limit` (0: 1000).
+  absl::Status ListBreaches(int64_t as_of_seconds, int limit,
+                            v1::BreachList* out) const;
+
+  // Customers overdue for a contact cadence or an obligation, by manager,
+  // tier and time range, from an index (never a scan of all customers).
+  // Errors: NotFound (program or tier), InvalidArgument.
+  absl::Status ListOverdue(const v1::OverdueQuery& query,
+                           v1::OverdueList* out) const;
+
+  // Managers over capacity and customers that need a manager and have
+  // none (the first `limit` ids, 0: 1000).
+  absl::Status GetCapacityReport(int limit, v1::CapacityReport* out) const;
+
+  // Compliance with every percentage target, per tier and period.
+  absl::Status GetCompliance(v1::ComplianceReport* out) const;
+
+  // `at_seconds` plus a duration in calendar or working time on the
+  // policy's calendars. Errors: InvalidArgument (negative, unknown
+  // calendar).
+  absl::StatusOr<int64_t> AddDuration(int64_t at_seconds,
+                                      const v1::DurationSpec& duration) const;
 
   // Snapshot of the whole state (see proto/standing/v1/snapshot.proto).
   absl::Status WriteSnapshot(std::ostream& out) const;
