@@ -12,6 +12,8 @@ get_filename_component(STANDING_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(STANDING_ABI_VERSION 1)
 set(STANDING_CAPI_SOURCES
   ${STANDING_ROOT}/src/capi/standing_c.cc
+  ${STANDING_ROOT}/src/capi/service_c.cc
+  ${STANDING_ROOT}/src/capi/customer_view_c.cc
   ${STANDING_ROOT}/src/capi/wire.cc)
 set(STANDING_VERSION_SCRIPT ${STANDING_ROOT}/src/capi/libstanding.map)
 
@@ -31,7 +33,7 @@ target_compile_definitions(standing PRIVATE
   STANDING_BUILDING_LIBRARY
   STANDING_VERSION_STRING="${PROJECT_VERSION}")
 # -g in every build type: scripts/check-abi reads the exported interface
-# from DWARF (only these two translation units; the core is unaffected).
+# from DWARF (only the C ABI's translation units; the core is unaffected).
 target_compile_options(standing PRIVATE ${STANDING_WARNINGS} -g)
 target_include_directories(standing
   PUBLIC

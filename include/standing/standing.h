@@ -111,6 +111,15 @@ typedef enum standing_status {
   STANDING_INTERNAL = 12
 } standing_status;
 
+/* How much of a customer standing_engine_get_customer_view returns. */
+typedef enum standing_customer_view {
+  /* Everything: what standing_engine_get_customer returns. */
+  STANDING_VIEW_FULL = 0,
+  /* The id and the standings (one complete standing.v1.ProgramStanding
+   * per program); no attributes, enrolment instant or metrics. */
+  STANDING_VIEW_STANDING = 1
+} standing_customer_view;
+
 /* Encodings of a policy (a standing.v1.Policy message). */
 typedef enum standing_policy_format {
   STANDING_FORMAT_JSON = 0,  /* protobuf JSON mapping, UTF-8 */
@@ -294,6 +303,30 @@ STANDING_API standing_status
 standing_engine_get_customer(const standing_engine* engine, const char* id,
                              size_t id_len, standing_buffer* customer);
 
+/* The customer `id` as a serialized standing.v1.Customer in `*customer`
+ * (required), with the fields `view` selects: STANDING_VIEW_FULL is
+ * standing_engine_get_customer; STANDING_VIEW_STANDING sets only `id` and
+ * `standings` (a smaller message, quicker to build and to parse).
+ * Errors: INVALID_ARGUMENT (NULL engine or output, empty id, invalid
+ * UTF-8, unknown view), TOO_LARGE, NOT_FOUND.
+ * Thread-safety: a read. Ownership: *customer is the caller's
+ * (standing_buffer_free). Added to ABI 1 (additive). */
+STANDING_API standing_status standing_engine_get_customer_view(
+    const standing_engine* engine, const char* id, size_t id_len,
+    standing_customer_view view, standing_buffer* customer);
+
+/* The index of customer `id`'s current tier in `program` in
+ * `*tier_index` (required): 0 is the program's base tier, then the tiers
+ * in policy order (standing.v1.ProgramStanding.tier_index). Allocates
+ * nothing: the narrow call for "which tier is this customer in".
+ * Errors: INVALID_ARGUMENT (NULL engine or output, empty id or program,
+ * invalid UTF-8), TOO_LARGE, NOT_FOUND (customer or program).
+ * Thread-safety: a read. Ownership: nothing to release. Added to ABI 1
+ * (additive). */
+STANDING_API standing_status standing_engine_get_tier(
+    const standing_engine* engine, const char* id, size_t id_len,
+    const char* program, size_t program_len, int32_t* tier_index);
+
 /* Why customer `id` is in its tier of `program`, as a serialized
  * standing.v1.Explanation in `*explanation` (required).
  * Errors: INVALID_ARGUMENT, TOO_LARGE, NOT_FOUND (customer or program).
@@ -334,6 +367,106 @@ standing_engine_clock(const standing_engine* engine, int64_t* out_seconds);
  * Thread-safety: a read. */
 STANDING_API standing_status standing_engine_customer_count(
     const standing_engine* engine, uint64_t* out_count);
+
+/* ----------------------------------------------------------------------
+ * Service levels (docs/service-levels.md): entitlements, service requests
+ * and their deadlines, overdue cadences and obligations, account-manager
+ * capacity, percentage targets, working-time arithmetic. Policy data lives
+ * in Policy.calendars, Policy.service_levels and the tiers; results are
+ * the messages of proto/standing/v1/service.proto.
+ *
+ * Every function here is a read: any number run concurrently with each
+ * other and with the other reads; writes wait (results are never
+ * half-applied). Common errors: INVALID_ARGUMENT for a NULL engine or
+ * output, an identifier that is NULL with a nonzero length or not UTF-8, or
+ * a negative limit; TOO_LARGE for an input above max_message_bytes.
+ * Ownership: the output buffer is the caller's (standing_buffer_free);
+ * inputs are only read during the call.
+ * ---------------------------------------------------------------------- */
+
+/* What customer `id` is entitled to now, across programs, and where each
+ * entitlement comes from, as a serialized standing.v1.EntitlementSet in
+ * `*out` (required).
+ * Errors: INVALID_ARGUMENT (empty id), TOO_LARGE, NOT_FOUND (customer).
+ * Thread-safety: a read. Ownership: *out is the caller's. */
+STANDING_API standing_status standing_engine_resolve_entitlements(
+    const standing_engine* engine, const char* id, size_t id_len,
+    standing_buffer* out);
+
+/* The open service request `request_id` of customer `id`: its deadline
+ * rule, due times and breach state as of `as_of_seconds` (0: the engine's
+ * clock), as a serialized standing.v1.RequestStatus in `*out` (required).
+ * Errors: INVALID_ARGUMENT (empty id or request id), TOO_LARGE, NOT_FOUND
+ * (customer or request).
+ * Thread-safety: a read. Ownership: *out is the caller's. */
+STANDING_API standing_status standing_engine_get_request(
+    const standing_engine* engine, const char* id, size_t id_len,
+    const char* request_id, size_t request_id_len, int64_t as_of_seconds,
+    standing_buffer* out);
+
+/* "By when must we answer this?": the due times a request of
+ * `request_type` and `priority` (either may be empty: NULL, 0) would get
+ * if customer `id` opened it at `at_seconds` (0: the engine's clock),
+ * without opening it, as a serialized standing.v1.RequestStatus in `*out`
+ * (required; `rule` is empty when no deadline rule matches).
+ * Errors: INVALID_ARGUMENT (empty id; an argument the engine refuses),
+ * TOO_LARGE, NOT_FOUND (customer).
+ * Thread-safety: a read. Ownership: *out is the caller's. */
+STANDING_API standing_status standing_engine_preview_request(
+    const standing_engine* engine, const char* id, size_t id_len,
+    const char* request_type, size_t request_type_len, const char* priority,
+    size_t priority_len, int64_t at_seconds, standing_buffer* out);
+
+/* Open requests past their response or resolution due time as of
+ * `as_of_seconds` (0: the engine's clock), most overdue first, at most
+ * `limit` (0: 1000; `truncated` tells whether more matched), as a
+ * serialized standing.v1.BreachList in `*out` (required).
+ * Errors: INVALID_ARGUMENT (negative limit).
+ * Thread-safety: a read. Ownership: *out is the caller's. */
+STANDING_API standing_status standing_engine_list_breaches(
+    const standing_engine* engine, int64_t as_of_seconds, int32_t limit,
+    standing_buffer* out);
+
+/* Contact cadences and obligations past due, selected by `query` (a
+ * serialized standing.v1.OverdueQuery: manager or unowned customers, kind,
+ * program and tier, time range, limit; zero bytes is the default query:
+ * everyone, as of the engine's clock), as a serialized
+ * standing.v1.OverdueList in `*out` (required).
+ * Errors: INVALID_ARGUMENT (unknown kind, negative limit, a query the
+ * engine refuses), TOO_LARGE, MALFORMED_MESSAGE (not an OverdueQuery),
+ * NOT_FOUND (program or tier).
+ * Thread-safety: a read. Ownership: *out is the caller's. */
+STANDING_API standing_status standing_engine_list_overdue(
+    const standing_engine* engine, const uint8_t* query, size_t query_len,
+    standing_buffer* out);
+
+/* Managers over capacity (highest load first) and customers of tiers that
+ * require a manager but have none (the first `limit` ids; 0: 1000), as a
+ * serialized standing.v1.CapacityReport in `*out` (required).
+ * Errors: INVALID_ARGUMENT (negative limit).
+ * Thread-safety: a read. Ownership: *out is the caller's. */
+STANDING_API standing_status standing_engine_capacity_report(
+    const standing_engine* engine, int32_t limit, standing_buffer* out);
+
+/* Compliance with every percentage target of the policy, per target,
+ * period and tier, as a serialized standing.v1.ComplianceReport in `*out`
+ * (required; zero bytes when the policy has no targets or nothing was
+ * counted yet).
+ * Errors: INVALID_ARGUMENT (NULL engine or out).
+ * Thread-safety: a read. Ownership: *out is the caller's. */
+STANDING_API standing_status
+standing_engine_compliance(const standing_engine* engine, standing_buffer* out);
+
+/* `at_seconds` plus `duration` (a serialized standing.v1.DurationSpec,
+ * nonempty), in calendar or working time on the policy's calendars, in
+ * `*out_seconds` (required; written only on success).
+ * Errors: INVALID_ARGUMENT (empty duration, unknown unit, negative amount,
+ * unknown calendar, a working unit without a calendar), TOO_LARGE,
+ * MALFORMED_MESSAGE (not a DurationSpec).
+ * Thread-safety: a read. */
+STANDING_API standing_status standing_engine_add_duration(
+    const standing_engine* engine, int64_t at_seconds, const uint8_t* duration,
+    size_t duration_len, int64_t* out_seconds);
 
 /* ----------------------------------------------------------------------
  * Snapshots (format: proto/standing/v1/snapshot.proto). Taking one is a

@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "capi/common.h"
 #include "capi/engine_handle.h"
 #include "capi/utf8.h"
 #include "capi/wire.h"
@@ -56,77 +57,21 @@ constexpr size_t kKeepBatchEvents = 16384;
 
 namespace {
 
-// ---- errors ---------------------------------------------------------------
+// ---- shared helpers (capi/common.h) ----------------------------------------
 
-thread_local std::string t_error;
-
-standing_status Ok() {
-  t_error.clear();
-  return STANDING_OK;
-}
-
-standing_status Fail(standing_status status, std::string_view message) {
-  try {
-    t_error.assign(message);
-  } catch (...) {
-    t_error.clear();  // no memory for the message; the code still tells
-  }
-  return status;
-}
-
-// Maps an engine status. `invalid` is what InvalidArgument means in the
-// context (a bad policy is POLICY_ERROR, a bad snapshot MALFORMED_MESSAGE).
-standing_status FromAbsl(const absl::Status& s,
-                         standing_status invalid = STANDING_INVALID_ARGUMENT) {
-  standing_status code;
-  switch (s.code()) {
-    case absl::StatusCode::kOk:
-      return Ok();
-    case absl::StatusCode::kInvalidArgument:
-      code = invalid;
-      break;
-    case absl::StatusCode::kNotFound:
-      code = STANDING_NOT_FOUND;
-      break;
-    case absl::StatusCode::kAlreadyExists:
-      code = STANDING_ALREADY_EXISTS;
-      break;
-    case absl::StatusCode::kOutOfRange:
-      code = STANDING_OUT_OF_RANGE;
-      break;
-    case absl::StatusCode::kFailedPrecondition:
-      code = STANDING_FAILED_PRECONDITION;
-      break;
-    case absl::StatusCode::kDataLoss:
-      code = STANDING_MALFORMED_MESSAGE;
-      break;
-    case absl::StatusCode::kResourceExhausted:
-      code = STANDING_TOO_LARGE;
-      break;
-    case absl::StatusCode::kUnimplemented:
-      code = STANDING_UNIMPLEMENTED;
-      break;
-    default:
-      return Fail(STANDING_INTERNAL,
-                  absl::StrCat(absl::StatusCodeToString(s.code()), ": ",
-                               std::string(s.message())));
-  }
-  return Fail(code, std::string_view(s.message().data(), s.message().size()));
-}
-
-// Runs `f` with exceptions turned into status codes.
-template <class F>
-standing_status Guard(F&& f) noexcept {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return Fail(STANDING_OUT_OF_MEMORY, "out of memory");
-  } catch (const std::exception& e) {
-    return Fail(STANDING_INTERNAL, e.what());
-  } catch (...) {
-    return Fail(STANDING_INTERNAL, "unknown exception");
-  }
-}
+using standing::capi::Allocate;
+using standing::capi::CheckBytes;
+using standing::capi::CheckText;
+using standing::capi::Fail;
+using standing::capi::FromAbsl;
+using standing::capi::Guard;
+using standing::capi::NullEngine;
+using standing::capi::NullOutput;
+using standing::capi::Ok;
+using standing::capi::Reset;
+using standing::capi::t_error;
+using standing::capi::ToBuffer;
+using standing::capi::View;
 
 // ---- per-thread scratch ---------------------------------------------------
 
@@ -157,59 +102,6 @@ Scratch& Tls() {
 }
 
 // ---- inputs ---------------------------------------------------------------
-
-standing_status CheckBytes(const uint8_t* data, size_t len, size_t max,
-                           const char* what, bool allow_empty) {
-  if (data == nullptr && len != 0) {
-    return Fail(STANDING_INVALID_ARGUMENT,
-                absl::StrCat(what, " is NULL but its length is ", len));
-  }
-  if (len == 0 && !allow_empty) {
-    return Fail(STANDING_INVALID_ARGUMENT, absl::StrCat(what, " is empty"));
-  }
-  if (len > max) {
-    return Fail(
-        STANDING_TOO_LARGE,
-        absl::StrCat(what, " is ", len, " bytes, more than max_message_bytes (",
-                     max, ")"));
-  }
-  return STANDING_OK;
-}
-
-standing_status CheckText(const char* data, size_t len, size_t max,
-                          const char* what, bool allow_empty) {
-  standing_status s = CheckBytes(reinterpret_cast<const uint8_t*>(data), len,
-                                 max, what, allow_empty);
-  if (s != STANDING_OK) return s;
-  size_t bad = standing::capi::FirstInvalidUtf8(data, len);
-  if (bad != len) {
-    return Fail(STANDING_INVALID_ARGUMENT,
-                absl::StrCat(what, " is not valid UTF-8 (byte ", bad, ")"));
-  }
-  return STANDING_OK;
-}
-
-std::string_view View(const char* data, size_t len) {
-  return len == 0 ? std::string_view() : std::string_view(data, len);
-}
-std::string_view View(const uint8_t* data, size_t len) {
-  return View(reinterpret_cast<const char*>(data), len);
-}
-
-void Reset(standing_buffer* b) {
-  if (b != nullptr) {
-    b->data = nullptr;
-    b->len = 0;
-  }
-}
-
-standing_status NullEngine() {
-  return Fail(STANDING_INVALID_ARGUMENT, "engine is NULL");
-}
-
-standing_status NullOutput(const char* what) {
-  return Fail(STANDING_INVALID_ARGUMENT, absl::StrCat(what, " is NULL"));
-}
 
 // Parses and validates a policy; POLICY_ERROR when it fails.
 standing_status ParsePolicy(const uint8_t* data, size_t len,
@@ -242,24 +134,6 @@ standing_status ParsePolicy(const uint8_t* data, size_t len,
 }
 
 // ---- outputs --------------------------------------------------------------
-
-standing_status Allocate(size_t len, standing_buffer* out) {
-  if (len == 0) return STANDING_OK;
-  auto* p = static_cast<uint8_t*>(std::malloc(len));
-  if (p == nullptr) return Fail(STANDING_OUT_OF_MEMORY, "out of memory");
-  out->data = p;
-  out->len = len;
-  return STANDING_OK;
-}
-
-standing_status ToBuffer(const google::protobuf::MessageLite& m,
-                         standing_buffer* out) {
-  size_t len = m.ByteSizeLong();
-  standing_status s = Allocate(len, out);
-  if (s != STANDING_OK || len == 0) return s;
-  m.SerializeWithCachedSizesToArray(out->data);
-  return STANDING_OK;
-}
 
 // Serializes transitions as a standing.v1.TransitionList without copying
 // them into one: each is field 1, length-delimited.

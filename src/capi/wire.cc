@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "absl/strings/str_cat.h"
+#include "capi/utf8.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/unknown_field_set.h"
@@ -27,9 +28,9 @@ bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out) {
 // the next event allocates them again. When the next event has the same
 // kind and an `at`, clearing their contents instead keeps the memory. This
 // is only done while Event has exactly the fields known here (customer_id,
-// at, event_id and the oneof `kind` with the members ClearKind knows);
-// otherwise every event is Clear()ed. A new field in event.proto therefore
-// only costs speed until it is added here (and EventShape checks the count).
+// at, event_id and the oneof `kind`; members ClearKind does not know are
+// Clear()ed); otherwise every event is Clear()ed. A new field outside the
+// oneof in event.proto therefore only costs speed until it is added here.
 struct EventShape {
   bool known = false;
   const google::protobuf::FieldDescriptor* kind[64] = {};
@@ -37,9 +38,7 @@ struct EventShape {
     const google::protobuf::Descriptor* d = v1::Event::descriptor();
     if (d->oneof_decl_count() != 1) return;
     const google::protobuf::OneofDescriptor* o = d->oneof_decl(0);
-    if (d->field_count() != 3 + o->field_count() || o->field_count() != 12) {
-      return;
-    }
+    if (d->field_count() != 3 + o->field_count()) return;
     for (int i = 0; i < o->field_count(); ++i) {
       const int n = o->field(i)->number();
       if (n <= 3 || n >= 64) return;
@@ -138,8 +137,188 @@ bool ClearKind(v1::Event* e) {
   }
 }
 
+// Fields of the messages the fast path decodes (event.proto, timestamp.proto).
+constexpr uint32_t kEventCustomerId = 1, kEventAt = 2, kEventEventId = 3,
+                   kEventPurchase = 11;
+constexpr uint32_t kTimestampSeconds = 1, kTimestampNanos = 2;
+constexpr uint32_t kPurchaseAmount = 1, kPurchaseCurrency = 2,
+                   kPurchaseCategory = 3, kPurchaseChannel = 4,
+                   kPurchaseQuantity = 5;
+
+// One length-delimited or varint field read by the fast path.
+struct Field {
+  uint32_t number = 0;
+  uint32_t wire = 0;
+  uint64_t varint = 0;
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
+// Reads the next field of p[..end); false on anything but a varint or a
+// length-delimited field, or bytes that do not scan.
+inline bool NextField(const uint8_t*& p, const uint8_t* end, Field* f) {
+  uint64_t tag;
+  if (!ReadVarint(p, end, &tag) || (tag >> 3) == 0 || (tag >> 3) > 63) {
+    return false;
+  }
+  f->number = static_cast<uint32_t>(tag >> 3);
+  f->wire = static_cast<uint32_t>(tag & 7);
+  if (f->wire == 0) return ReadVarint(p, end, &f->varint);
+  if (f->wire != 2) return false;
+  uint64_t n;
+  if (!ReadVarint(p, end, &n) || n > static_cast<uint64_t>(end - p)) {
+    return false;
+  }
+  f->data = p;
+  f->size = static_cast<size_t>(n);
+  p += n;
+  return true;
+}
+
+inline bool Utf8(const Field& f) {
+  return capi::FirstInvalidUtf8(reinterpret_cast<const char*>(f.data),
+                                f.size) == f.size;
+}
+
+// Drops unknown fields a previous (libprotobuf) parse left in `m`.
+inline void ClearUnknown(google::protobuf::Message* m) {
+  const google::protobuf::Reflection* r = m->GetReflection();
+  if (!r->GetUnknownFields(*m).empty()) r->MutableUnknownFields(m)->Clear();
+}
+
+inline const char* Chars(const Field& f) {
+  return reinterpret_cast<const char*>(f.data);
+}
+
+// The common event decoded by hand into `e`, reusing its strings and
+// sub-messages: a purchase with customer_id, at (seconds, nanos), optional
+// event_id, and the five Purchase fields, each field at most once, no
+// unknown fields (events parsed by libprotobuf have theirs dropped, see
+// ParseEvent, so a reused event has none). Returns false (with `e` in an
+// unspecified state) for anything else, and the caller parses the bytes with
+// libprotobuf; so what this accepts it decodes exactly as libprotobuf would
+// (proto3 strings must be valid UTF-8).
+// True while the messages have exactly the fields ParsePurchaseFast sets or
+// clears: a field added to Event (outside the oneof), Purchase or Timestamp
+// would otherwise keep a stale value in a reused event, so the hand-written
+// path turns itself off until it is taught the new field.
+bool FastPathFieldsKnown() {
+  static const bool known = [] {
+    const google::protobuf::Descriptor* event = v1::Event::descriptor();
+    const google::protobuf::Descriptor* purchase = v1::Purchase::descriptor();
+    const google::protobuf::Descriptor* ts =
+        google::protobuf::Timestamp::descriptor();
+    if (event->oneof_decl_count() != 1 ||
+        event->field_count() != 3 + event->oneof_decl(0)->field_count() ||
+        purchase->field_count() != 5 || ts->field_count() != 2) {
+      return false;
+    }
+    const google::protobuf::FieldDescriptor* f =
+        event->FindFieldByNumber(kEventPurchase);
+    return f != nullptr && f->message_type() == purchase &&
+           event->FindFieldByNumber(kEventCustomerId) != nullptr &&
+           event->FindFieldByNumber(kEventEventId) != nullptr &&
+           event->FindFieldByNumber(kEventAt) != nullptr &&
+           purchase->FindFieldByNumber(kPurchaseAmount) != nullptr &&
+           purchase->FindFieldByNumber(kPurchaseCurrency) != nullptr &&
+           purchase->FindFieldByNumber(kPurchaseCategory) != nullptr &&
+           purchase->FindFieldByNumber(kPurchaseChannel) != nullptr &&
+           purchase->FindFieldByNumber(kPurchaseQuantity) != nullptr;
+  }();
+  return known;
+}
+
+bool ParsePurchaseFast(const uint8_t* p, const uint8_t* end, v1::Event* e) {
+  if (!FastPathFieldsKnown()) return false;
+  uint64_t seen = 0;
+  Field f, at, purchase;
+  const auto once = [&seen](uint32_t number) {
+    const uint64_t bit = uint64_t{1} << number;
+    if (seen & bit) return false;
+    seen |= bit;
+    return true;
+  };
+  while (p < end) {
+    if (!NextField(p, end, &f) || f.wire != 2 || !once(f.number)) return false;
+    switch (f.number) {
+      case kEventCustomerId:
+        if (!Utf8(f)) return false;
+        e->set_customer_id(Chars(f), f.size);
+        break;
+      case kEventEventId:
+        if (!Utf8(f)) return false;
+        e->set_event_id(Chars(f), f.size);
+        break;
+      case kEventAt:
+        at = f;
+        break;
+      case kEventPurchase:
+        purchase = f;
+        break;
+      default:
+        return false;
+    }
+  }
+  if (!(seen & (uint64_t{1} << kEventAt)) ||
+      !(seen & (uint64_t{1} << kEventPurchase))) {
+    return false;
+  }
+  if (!(seen & (uint64_t{1} << kEventCustomerId))) e->clear_customer_id();
+  if (!(seen & (uint64_t{1} << kEventEventId))) e->clear_event_id();
+
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  seen = 0;
+  for (const uint8_t *q = at.data, *qe = at.data + at.size; q < qe;) {
+    if (!NextField(q, qe, &f) || f.wire != 0 || !once(f.number)) return false;
+    if (f.number == kTimestampSeconds) {
+      seconds = static_cast<int64_t>(f.varint);
+    } else if (f.number == kTimestampNanos) {
+      nanos = static_cast<int32_t>(static_cast<uint32_t>(f.varint));
+    } else {
+      return false;
+    }
+  }
+  google::protobuf::Timestamp* ts = e->mutable_at();
+  ts->set_seconds(seconds);
+  ts->set_nanos(nanos);
+
+  v1::Purchase* pu = e->mutable_purchase();
+  int64_t amount = 0, quantity = 0;
+  seen = 0;
+  for (const uint8_t *q = purchase.data, *qe = q + purchase.size; q < qe;) {
+    if (!NextField(q, qe, &f) || !once(f.number)) return false;
+    if (f.number == kPurchaseAmount || f.number == kPurchaseQuantity) {
+      if (f.wire != 0) return false;
+      (f.number == kPurchaseAmount ? amount : quantity) =
+          static_cast<int64_t>(f.varint);
+      continue;
+    }
+    if (f.wire != 2 || !Utf8(f)) return false;
+    switch (f.number) {
+      case kPurchaseCurrency:
+        pu->set_currency(Chars(f), f.size);
+        break;
+      case kPurchaseCategory:
+        pu->set_category(Chars(f), f.size);
+        break;
+      case kPurchaseChannel:
+        pu->set_channel(Chars(f), f.size);
+        break;
+      default:
+        return false;
+    }
+  }
+  pu->set_amount(amount);
+  pu->set_quantity(quantity);
+  if (!(seen & (uint64_t{1} << kPurchaseCurrency))) pu->clear_currency();
+  if (!(seen & (uint64_t{1} << kPurchaseCategory))) pu->clear_category();
+  if (!(seen & (uint64_t{1} << kPurchaseChannel))) pu->clear_channel();
+  return true;
+}
+
 // Parses p[0..n) into `e`, reusing its memory where that is safe.
-bool ParseEvent(const uint8_t* p, size_t n, v1::Event* e) {
+bool ParseEventSlow(const uint8_t* p, size_t n, v1::Event* e) {
   const EventShape& shape = Shape();
   int kind;
   bool at;
@@ -156,6 +335,19 @@ bool ParseEvent(const uint8_t* p, size_t n, v1::Event* e) {
     return e->MergeFromCodedStream(&in) && in.ConsumedEntireMessage();
   }
   return e->ParseFromArray(p, static_cast<int>(n));
+}
+
+// Parses p[0..n) into `e`: purchases by hand, anything else with
+// libprotobuf. Unknown fields are dropped after a libprotobuf parse (the
+// engine never reads them), so that the hand-written path, which reuses
+// the event, need not look for them (a reflection call per event).
+bool ParseEvent(const uint8_t* p, size_t n, v1::Event* e) {
+  if (ParsePurchaseFast(p, p + n, e)) return true;
+  if (!ParseEventSlow(p, n, e)) return false;
+  ClearUnknown(e);
+  if (e->has_at()) ClearUnknown(e->mutable_at());
+  if (e->has_purchase()) ClearUnknown(e->mutable_purchase());
+  return true;
 }
 
 }  // namespace

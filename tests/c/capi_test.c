@@ -209,6 +209,7 @@ static const uint8_t* u8(const char* s) { return (const uint8_t*)s; }
 static const char* policy_json;
 static size_t policy_len;
 static char scratch_dir[1024];
+static char test_dir[1024];
 
 static standing_engine* open_engine(void) {
   standing_engine* e = NULL;
@@ -644,6 +645,88 @@ static void test_get_customer_and_explain(void) {
   EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
 }
 
+/* standing_engine_get_customer_view and standing_engine_get_tier: the
+ * same argument checks as get_customer, plus the view and the program. */
+static void test_narrow_reads(void) {
+  standing_engine* e = open_engine();
+  standing_buffer full = {NULL, 0};
+  standing_buffer b = {(uint8_t*)"stale", 5};
+  int32_t tier = -1;
+
+  apply_ok(e, enrolled("alice", T0));
+  apply_ok(e, purchase("alice", T0 + 5, 12345, "EUR"));
+
+  /* Views: FULL is get_customer's bytes, STANDING a strict subset. */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_get_customer(e, "alice", 5, &full));
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_customer_view(
+                                 e, "alice", 5, STANDING_VIEW_FULL, &b));
+  CHECK(b.len == full.len && memcmp(b.data, full.data, b.len) == 0);
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_customer_view(
+                                 e, "alice", 5, STANDING_VIEW_STANDING, &b));
+  CHECK(b.len > 0 && b.len < full.len && contains(&b, "alice") &&
+        contains(&b, "silver") && !contains(&b, "spend"));
+  standing_buffer_free(&b);
+  standing_buffer_free(&full);
+
+  b.data = (uint8_t*)"stale";
+  b.len = 5;
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer_view(NULL, "alice", 5,
+                                                  STANDING_VIEW_FULL, &b));
+  CHECK(b.data == NULL && b.len == 0); /* reset even on failure */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer_view(e, "alice", 5,
+                                                  STANDING_VIEW_FULL, NULL));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_get_customer_view(e, NULL, 5, STANDING_VIEW_FULL, &b));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_get_customer_view(e, "alice", 0, STANDING_VIEW_FULL, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer_view(e, "\xff", 1,
+                                                  STANDING_VIEW_STANDING, &b));
+  CHECK(strstr(standing_last_error(), "UTF-8") != NULL);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_customer_view(
+                    e, "alice", 5, (standing_customer_view)7, &b));
+  CHECK(strstr(standing_last_error(), "view") != NULL);
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_get_customer_view(e, "nobody", 6,
+                                                  STANDING_VIEW_STANDING, &b));
+  CHECK(b.data == NULL && b.len == 0);
+
+  /* Tier index. */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_get_tier(e, "alice", 5, "loyalty", 7, &tier));
+  CHECK(tier == 1); /* silver */
+  CHECK(standing_last_error()[0] == '\0');
+  tier = -1;
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_get_tier(NULL, "alice", 5, "loyalty", 7, &tier));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_tier(e, "alice", 5, "loyalty", 7, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_tier(e, NULL, 5, "loyalty", 7, &tier));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_tier(e, "alice", 0, "loyalty", 7, &tier));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_tier(e, "alice", 5, NULL, 7, &tier));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_tier(e, "alice", 5, "loyalty", 0, &tier));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_tier(e, "alice", 5, "loy\xffty", 7, &tier));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_get_tier(e, "nobody", 6, "loyalty", 7, &tier));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_get_tier(e, "alice", 5, "nothing", 7, &tier));
+  CHECK(tier == -1); /* outputs are written only on success */
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+}
+
 static void test_list_by_tier(void) {
   standing_engine* e = open_engine();
   standing_buffer page = {NULL, 0};
@@ -1034,6 +1117,372 @@ static void test_hostile_bytes(void) {
   EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
 }
 
+/* ---- service levels --------------------------------------------------------
+ */
+
+#define HOUR ((int64_t)3600)
+
+static msg service_request(const char* customer, int64_t at, const char* id,
+                           int stage, const char* type) {
+  msg e, body;
+  body.len = 0;
+  event_head(&e, customer, at);
+  put_string(&body, 1, id);
+  put_int(&body, 2, stage);
+  if (type != NULL) put_string(&body, 3, type);
+  put_msg(&e, 17, &body);
+  return e;
+}
+
+static msg assign_manager(const char* customer, int64_t at,
+                          const char* manager) {
+  msg e, body;
+  body.len = 0;
+  event_head(&e, customer, at);
+  put_string(&body, 1, manager);
+  put_msg(&e, 22, &body);
+  return e;
+}
+
+static msg duration_spec(int64_t amount, int unit) {
+  msg d;
+  d.len = 0;
+  if (amount != 0) put_int(&d, 1, amount);
+  put_int(&d, 2, unit);
+  return d;
+}
+
+/* Finds the int64 varint field `field` at the top level of `b`: 1 when
+ * found (value in *v), 0 when absent, -1 when the bytes do not parse. */
+static int get_int_field(const uint8_t* p, size_t len, unsigned field,
+                         int64_t* v) {
+  const uint8_t* end = p + len;
+  int found = 0;
+  while (p < end) {
+    uint64_t key, n;
+    if (!get_varint(&p, end, &key)) return -1;
+    switch (key & 7) {
+      case 0:
+        if (!get_varint(&p, end, &n)) return -1;
+        if ((key >> 3) == field) {
+          *v = (int64_t)n;
+          found = 1;
+        }
+        break;
+      case 1:
+        if (end - p < 8) return -1;
+        p += 8;
+        break;
+      case 2:
+        if (!get_varint(&p, end, &n) || (uint64_t)(end - p) < n) return -1;
+        p += n;
+        break;
+      case 5:
+        if (end - p < 4) return -1;
+        p += 4;
+        break;
+      default:
+        return -1;
+    }
+  }
+  return found;
+}
+
+static void test_service(void) {
+  static const char* bad_utf8 = "a\xed\xa0\x80"; /* surrogate */
+  static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
+  const char* service_json;
+  size_t service_len = 0;
+  char path[1100];
+  standing_engine* e = open_engine(); /* a policy without service levels */
+  standing_engine* s = NULL;
+  standing_engine* small_engine = NULL;
+  standing_options* small = NULL;
+  standing_buffer b = {NULL, 0};
+  int64_t at = 0;
+  msg q, d;
+  int round;
+
+  sprintf(path, "%s/service_policy.json", test_dir);
+  service_json = read_file(path, &service_len);
+  CHECK(service_json != NULL);
+  if (service_json == NULL) {
+    standing_engine_close(e);
+    return;
+  }
+  apply_ok(e, enrolled("alice", T0));
+
+  /* -- resolve_entitlements */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_resolve_entitlements(NULL, "alice", 5, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_resolve_entitlements(e, "alice", 5, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_resolve_entitlements(e, NULL, 5, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_resolve_entitlements(e, "alice", 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_resolve_entitlements(e, bad_utf8, 4, &b));
+  CHECK(strstr(standing_last_error(), "UTF-8") != NULL);
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_resolve_entitlements(e, "nobody", 6, &b));
+  CHECK(b.data == NULL && b.len == 0);
+  /* No entitlements declared: an EntitlementSet with only the id. */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_resolve_entitlements(e, "alice", 5, &b));
+  CHECK(contains(&b, "alice"));
+  standing_buffer_free(&b);
+
+  /* -- get_request */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_request(NULL, "alice", 5, "r1", 2, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_request(e, "alice", 5, "r1", 2, 0, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_request(e, NULL, 5, "r1", 2, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_request(e, "alice", 5, NULL, 2, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_request(e, "alice", 5, "r1", 0, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_request(e, bad_utf8, 4, "r1", 2, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_request(e, "alice", 5, bad_utf8, 4, 0, &b));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_get_request(e, "nobody", 6, "r1", 2, 0, &b));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_get_request(e, "alice", 5, "r1", 2, 0, &b));
+  CHECK(b.data == NULL && b.len == 0);
+
+  /* -- preview_request */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_preview_request(NULL, "alice", 5, "call", 4,
+                                                NULL, 0, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_preview_request(e, "alice", 5, "call", 4, NULL,
+                                                0, 0, NULL));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_preview_request(e, NULL, 5, "call", 4, NULL, 0, 0, &b));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_preview_request(e, "alice", 5, NULL, 4, NULL, 0, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_preview_request(e, "alice", 5, "call", 4, NULL,
+                                                3, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_preview_request(e, bad_utf8, 4, "call", 4, NULL,
+                                                0, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_preview_request(e, "alice", 5, bad_utf8, 4,
+                                                NULL, 0, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_preview_request(e, "alice", 5, "call", 4,
+                                                bad_utf8, 4, 0, &b));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_preview_request(e, "nobody", 6, "call", 4, NULL,
+                                                0, 0, &b));
+  CHECK(b.data == NULL && b.len == 0);
+
+  /* -- list_breaches */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_breaches(NULL, 0, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_breaches(e, 0, 0, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_breaches(e, 0, -1, &b));
+  EXPECT_STATUS(STANDING_OK, standing_engine_list_breaches(e, 0, 0, &b));
+  CHECK(count_field(&b, 1, NULL, NULL) == 0);
+  standing_buffer_free(&b);
+
+  /* -- list_overdue */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_overdue(NULL, NULL, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_overdue(e, NULL, 0, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_overdue(e, NULL, 3, &b));
+  EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                standing_engine_list_overdue(e, garbage, sizeof garbage, &b));
+  CHECK(b.data == NULL && b.len == 0);
+  q.len = 0;
+  put_string(&q, 1, bad_utf8); /* manager: a string field, not UTF-8 */
+  EXPECT_STATUS(STANDING_MALFORMED_MESSAGE,
+                standing_engine_list_overdue(e, q.data, q.len, &b));
+  q.len = 0;
+  put_int(&q, 3, 7); /* kind: no such value */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_overdue(e, q.data, q.len, &b));
+  q.len = 0;
+  put_int(&q, 8, -5); /* limit */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_list_overdue(e, q.data, q.len, &b));
+  q.len = 0;
+  put_string(&q, 4, "loyalty");
+  put_string(&q, 5, "platinum"); /* no such tier */
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_list_overdue(e, q.data, q.len, &b));
+  /* The default query (zero bytes): everyone, nothing overdue. */
+  EXPECT_STATUS(STANDING_OK, standing_engine_list_overdue(e, NULL, 0, &b));
+  CHECK(count_field(&b, 1, NULL, NULL) == 0);
+  standing_buffer_free(&b);
+
+  /* -- capacity_report and compliance */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_capacity_report(NULL, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_capacity_report(e, 0, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_capacity_report(e, -1, &b));
+  EXPECT_STATUS(STANDING_OK, standing_engine_capacity_report(e, 0, &b));
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_compliance(NULL, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT, standing_engine_compliance(e, NULL));
+  EXPECT_STATUS(STANDING_OK, standing_engine_compliance(e, &b));
+  CHECK(b.len == 0); /* no targets */
+  standing_buffer_free(&b);
+
+  /* -- add_duration */
+  d = duration_spec(2, 4); /* 2 DAYS */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_add_duration(NULL, T0, d.data, d.len, &at));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_add_duration(e, T0, d.data, d.len, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_add_duration(e, T0, NULL, d.len, &at));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_add_duration(e, T0, d.data, 0, &at));
+  EXPECT_STATUS(
+      STANDING_MALFORMED_MESSAGE,
+      standing_engine_add_duration(e, T0, garbage, sizeof garbage, &at));
+  {
+    msg bad = duration_spec(1, 99); /* no such unit */
+    EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                  standing_engine_add_duration(e, T0, bad.data, bad.len, &at));
+    bad = duration_spec(-1, 4); /* negative amount */
+    EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                  standing_engine_add_duration(e, T0, bad.data, bad.len, &at));
+    bad = duration_spec(1, 9); /* WORKING_DAYS without any calendar */
+    EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                  standing_engine_add_duration(e, T0, bad.data, bad.len, &at));
+  }
+  CHECK(at == 0); /* written only on success */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_add_duration(e, T0, d.data, d.len, &at));
+  CHECK(at == T0 + 2 * DAY);
+
+  /* -- oversized inputs */
+  EXPECT_STATUS(STANDING_OK, standing_options_create(&small));
+  EXPECT_STATUS(STANDING_OK,
+                standing_options_set_max_message_bytes(small, 1000));
+  EXPECT_STATUS(STANDING_OK, standing_engine_open(u8(policy_json), policy_len,
+                                                  STANDING_FORMAT_JSON, small,
+                                                  &small_engine));
+  standing_options_destroy(small);
+  {
+    static char long_id[2000];
+    memset(long_id, 'a', sizeof long_id);
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_resolve_entitlements(small_engine, long_id,
+                                                       sizeof long_id, &b));
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_get_request(small_engine, "a", 1, long_id,
+                                              sizeof long_id, 0, &b));
+    EXPECT_STATUS(STANDING_TOO_LARGE, standing_engine_preview_request(
+                                          small_engine, "a", 1, long_id,
+                                          sizeof long_id, NULL, 0, 0, &b));
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_list_overdue(small_engine, u8(long_id),
+                                               sizeof long_id, &b));
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_add_duration(small_engine, T0, u8(long_id),
+                                               sizeof long_id, &at));
+  }
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(small_engine));
+
+  /* -- hostile queries and durations: a known status, never a crash */
+  q.len = 0;
+  put_string(&q, 1, "m1");
+  put_int(&q, 3, 2);
+  put_int(&q, 8, 10);
+  d = duration_spec(3, 9);
+  for (round = 0; round < 300; ++round) {
+    static uint8_t scratch[64];
+    int64_t out = 0;
+    mutate(scratch, q.data, q.len);
+    expect_sane(standing_engine_list_overdue(e, scratch, q.len, &b));
+    standing_buffer_free(&b);
+    mutate(scratch, d.data, d.len);
+    expect_sane(standing_engine_add_duration(e, T0, scratch, d.len, &out));
+  }
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+
+  /* -- happy paths under a policy with service levels */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_open(u8(service_json), service_len,
+                                     STANDING_FORMAT_JSON, NULL, &s));
+  if (s == NULL) {
+    free((void*)service_json);
+    return;
+  }
+  apply_ok(s, enrolled("c1", T0));
+  apply_ok(s, enrolled("c2", T0));
+  apply_ok(s, purchase("c1", T0 + 9 * HOUR, 60000, "EUR")); /* to gold */
+  apply_ok(s, assign_manager("c1", T0 + 10 * HOUR, "m1"));
+  apply_ok(s, service_request("c1", T0 + 10 * HOUR, "r1", 1, "complaint"));
+
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_resolve_entitlements(s, "c1", 2, &b));
+  CHECK(contains(&b, "discount") && contains(&b, "hotline") &&
+        contains(&b, "gold"));
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_request(s, "c1", 2, "r1", 2,
+                                                         T0 + 15 * HOUR, &b));
+  CHECK(contains(&b, "r1") && contains(&b, "standard"));
+  {
+    int64_t breached = 0;
+    CHECK(get_int_field(b.data, b.len, 15, &breached) == 1 && breached == 1);
+  }
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_get_request(s, "c1", 2, "r2", 2, 0, &b));
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_preview_request(s, "c2", 2, "call", 4, "high",
+                                                4, T0 + 10 * HOUR, &b));
+  CHECK(contains(&b, "standard"));
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_list_breaches(s, T0 + 15 * HOUR, 10, &b));
+  CHECK(count_field(&b, 1, NULL, NULL) == 1 && contains(&b, "c1"));
+  standing_buffer_free(&b);
+  q.len = 0;
+  put_string(&q, 1, "m1");
+  put_int(&q, 3, 2); /* TASK */
+  {
+    msg ts;
+    ts.len = 0;
+    put_int(&ts, 1, T0 + 10 * DAY);
+    put_msg(&q, 6, &ts); /* as_of */
+  }
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_list_overdue(s, q.data, q.len, &b));
+  CHECK(count_field(&b, 1, NULL, NULL) == 1 && contains(&b, "welcome_call"));
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_OK, standing_engine_capacity_report(s, 0, &b));
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_OK, standing_engine_compliance(s, &b));
+  standing_buffer_free(&b);
+  d = duration_spec(4, 8); /* 4 WORKING_HOURS */
+  /* Friday 16:00 + 4 working hours: one on Friday, Monday is a holiday,
+   * three on Tuesday: Tuesday 12:00. */
+  EXPECT_STATUS(STANDING_OK, standing_engine_add_duration(
+                                 s, T0 + DAY + 16 * HOUR, d.data, d.len, &at));
+  CHECK(at == T0 + 5 * DAY + 12 * HOUR);
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(s));
+  free((void*)service_json);
+}
+
 int main(int argc, char** argv) {
   char path[1100];
   if (argc < 3) {
@@ -1042,6 +1491,7 @@ int main(int argc, char** argv) {
   }
   sprintf(path, "%s/test_policy.json", argv[1]);
   sprintf(scratch_dir, "%.1000s", argv[2]);
+  sprintf(test_dir, "%.1000s", argv[1]);
   policy_json = read_file(path, &policy_len);
   if (policy_json == NULL) {
     fprintf(stderr, "cannot read %s\n", path);
@@ -1056,10 +1506,12 @@ int main(int argc, char** argv) {
   test_apply_batch();
   test_review_clock_count();
   test_get_customer_and_explain();
+  test_narrow_reads();
   test_list_by_tier();
   test_replace_policy();
   test_snapshots();
   test_hostile_bytes();
+  test_service();
 
   free((void*)policy_json);
   printf("%d checks, %d failures (libstanding %s, ABI %d)\n", checks, failures,

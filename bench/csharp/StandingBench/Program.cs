@@ -125,6 +125,32 @@ namespace StandingBench
             return n;
         }
 
+        /// <summary>GetCustomer(string, CustomerView.Standing): the id and the 2 standings only
+        /// (standing_engine_get_customer_view), parsed.</summary>
+        [Benchmark(OperationsPerInvoke = 1000)]
+        public int GetCustomerStandingView()
+        {
+            int n = 0;
+            for (int i = 0; i < 1000; i++)
+            {
+                n += _engine.GetCustomer(_ids[(_next++) % Customers], CustomerView.Standing).Standings.Count;
+            }
+            return n;
+        }
+
+        /// <summary>GetTierIndex(string, string): the tier index of one program
+        /// (standing_engine_get_tier), no message.</summary>
+        [Benchmark(OperationsPerInvoke = 1000)]
+        public int GetTierIndex()
+        {
+            int n = 0;
+            for (int i = 0; i < 1000; i++)
+            {
+                n += _engine.GetTierIndex(_ids[(_next++) % Customers], "key_account");
+            }
+            return n;
+        }
+
         /// <summary>Where GetCustomer's time goes, part 1: the C call alone (standing_engine_get_customer
         /// + standing_buffer_free through function pointers, no parse).</summary>
         [Benchmark(OperationsPerInvoke = 1000)]

@@ -32,7 +32,7 @@ namespace Standing
     /// and readers never see a half-applied event. <see cref="Dispose"/> may be called while other
     /// threads are inside calls: the native engine is closed when the last of them returns.</para>
     /// </remarks>
-    public sealed unsafe class Engine : IDisposable
+    public sealed unsafe partial class Engine : IDisposable
     {
         private static readonly IReadOnlyList<Transition> NoTransitions = Array.Empty<Transition>();
 

@@ -18,7 +18,7 @@ package, then the system's search path.
 # messages, which serializes ~10x faster.
 from standing import _native  # noqa: I001  (must come first)
 from standing import v1
-from standing._engine import Engine, Format
+from standing._engine import CustomerView, Engine, Format
 from standing._errors import (
     AlreadyExists,
     EngineClosed,
@@ -56,6 +56,7 @@ __all__ = [
     "AlreadyExists",
     "Customer",
     "CustomerPage",
+    "CustomerView",
     "Engine",
     "EngineClosed",
     "Event",

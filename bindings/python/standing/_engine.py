@@ -7,7 +7,7 @@ import enum
 import json
 import os
 import time
-from ctypes import byref, c_int64, c_size_t, c_uint64, c_void_p
+from ctypes import byref, c_int32, c_int64, c_size_t, c_uint64, c_void_p
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Union
 
 from google.protobuf import json_format
@@ -16,6 +16,7 @@ from google.protobuf.message import Message
 from standing import _native
 from standing._errors import EngineClosed, InvalidArgument, StandingError, error_for
 from standing._native import Buffer, lib
+from standing._service import ServiceMethods
 from standing.v1 import (
     Customer,
     CustomerPage,
@@ -38,6 +39,16 @@ class Format(enum.IntEnum):
     BINARY = _native.FORMAT_BINARY
 
 
+class CustomerView(enum.IntEnum):
+    """How much of a customer ``Engine.customer`` returns
+    (standing_customer_view)."""
+
+    FULL = _native.VIEW_FULL
+    """Attributes, enrolment, standing in every program, metrics."""
+    STANDING = _native.VIEW_STANDING
+    """Only the id and the standing in every program (quicker)."""
+
+
 PolicyLike = Union[Policy, Mapping[str, Any], str, bytes, bytearray, memoryview, "os.PathLike[str]"]
 FormatLike = Union[Format, str, int, None]
 EventLike = Union[Event, Mapping[str, Any], bytes]
@@ -57,6 +68,8 @@ _SUFFIX_FORMATS = {
 _apply = lib.standing_engine_apply
 _apply_batch = lib.standing_engine_apply_batch
 _get_customer = lib.standing_engine_get_customer
+_get_customer_view = lib.standing_engine_get_customer_view
+_get_tier = lib.standing_engine_get_tier
 _free = lib.standing_buffer_free
 _string_at = __import__("ctypes").string_at
 _transition_list_from = TransitionList.FromString
@@ -261,7 +274,7 @@ class _Options:
         self.close()
 
 
-class Engine:
+class Engine(ServiceMethods):
     """A standing engine: one policy and the state of every customer.
 
     Open it from a policy (a :class:`standing.v1.Policy`, a dict in the
@@ -510,12 +523,16 @@ class Engine:
 
     # ---- queries ----------------------------------------------------------
 
-    def customer(self, customer_id: str) -> Customer:
+    def customer(self, customer_id: str, view: CustomerView = CustomerView.FULL) -> Customer:
         """The customer, with its standing in every program and its metrics.
+
+        ``view=CustomerView.STANDING`` returns only ``id`` and ``standings``
+        (no attributes, enrolment instant or metrics), which is quicker.
 
         Raises:
             NotFound: no such customer.
         """
+        view = CustomerView(view)
         if type(customer_id) is str:
             try:
                 cid = customer_id.encode()
@@ -530,12 +547,39 @@ class Engine:
             h = self._handle
             if h is None:
                 raise EngineClosed("the engine is closed")
-            st = _get_customer(h, cid, len(cid), byref(buf))
+            if view is CustomerView.FULL:
+                st = _get_customer(h, cid, len(cid), byref(buf))
+            else:
+                st = _get_customer_view(h, cid, len(cid), int(view), byref(buf))
         finally:
             calls.pop()
         if st:
             _raise(st)
         return _customer_from(_native.take(buf))
+
+    def tier_index(self, customer_id: str, program: str) -> int:
+        """The index of the customer's current tier in ``program`` (0 = the
+        base tier, then the tiers in policy order), without building or
+        parsing a Customer.
+
+        Raises:
+            NotFound: no such customer or program.
+        """
+        cid = _text(customer_id, "customer id")
+        prog = _text(program, "program")
+        tier = c_int32()
+        calls = self._calls
+        calls.append(None)
+        try:
+            h = self._handle
+            if h is None:
+                raise EngineClosed("the engine is closed")
+            st = _get_tier(h, cid, len(cid), prog, len(prog), byref(tier))
+        finally:
+            calls.pop()
+        if st:
+            _raise(st)
+        return tier.value
 
     def get(self, customer_id: str) -> Optional[Customer]:
         """The customer, or None when there is no such customer."""

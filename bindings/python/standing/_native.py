@@ -29,6 +29,9 @@ ABI_VERSION = 1
 FORMAT_JSON = 0
 FORMAT_TEXT = 1
 FORMAT_BINARY = 2
+# standing_customer_view
+VIEW_FULL = 0
+VIEW_STANDING = 1
 
 
 class Buffer(ctypes.Structure):
@@ -130,6 +133,17 @@ _declare(
 )
 _declare("standing_engine_review", c_int, c_void_p, c_int64, _P_BUF)
 _declare("standing_engine_get_customer", c_int, c_void_p, c_char_p, c_size_t, _P_BUF)
+_declare("standing_engine_get_customer_view", c_int, c_void_p, c_char_p, c_size_t, c_int, _P_BUF)
+_declare(
+    "standing_engine_get_tier",
+    c_int,
+    c_void_p,
+    c_char_p,
+    c_size_t,
+    c_char_p,
+    c_size_t,
+    POINTER(c_int32),
+)
 _declare(
     "standing_engine_explain",
     c_int,

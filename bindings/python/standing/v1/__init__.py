@@ -19,6 +19,7 @@ __path__.append(_GENERATED)  # type: ignore[name-defined]  # noqa: F821
 try:
     from standing.v1 import customer_pb2, event_pb2, policy_pb2  # noqa: E402
     from standing.v1 import snapshot_pb2, transition_pb2  # noqa: E402,F401
+    from standing.v1 import calendar_pb2, service_pb2  # noqa: E402,F401
 except ImportError as _e:  # pragma: no cover - depends on the build
     raise ImportError(
         "the standing.v1 protobuf modules are missing from "
@@ -45,14 +46,46 @@ from standing.v1.event_pb2 import (  # noqa: E402,F401
     Event,
     EventBatch,
     Invoice,
+    ManagerAssignment,
     ManualTierGrant,
     ManualTierRevoke,
     ObligationOutcome,
     Payment,
     Purchase,
     ServiceRequest,
+    TaskCompleted,
 )
-from standing.v1.policy_pb2 import Policy  # noqa: E402,F401
+from standing.v1.calendar_pb2 import WorkCalendar, WorkingHours  # noqa: E402,F401
+from standing.v1.policy_pb2 import (  # noqa: E402,F401
+    Cadence,
+    DeadlineRule,
+    DurationSpec,
+    Entitlement,
+    EntitlementDecl,
+    EntitlementValue,
+    ObligationRule,
+    PercentageTarget,
+    Policy,
+    ServiceLevels,
+)
+from standing.v1.service_pb2 import (  # noqa: E402,F401
+    BreachedRequest,
+    BreachList,
+    CadenceStatus,
+    CapacityReport,
+    ComplianceReport,
+    EntitlementSet,
+    Handover,
+    ManagerLoad,
+    OverdueItem,
+    OverdueList,
+    OverdueQuery,
+    Ownership,
+    RequestStatus,
+    ResolvedEntitlement,
+    TargetCompliance,
+    TaskStatus,
+)
 from standing.v1.transition_pb2 import (  # noqa: E402,F401
     Cause,
     Check,
