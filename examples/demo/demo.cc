@@ -1,7 +1,9 @@
 // standing demo: a year of a retail chain's member base under the retail
-// example policy.
+// example policy, then a year of service levels (service_demo.h).
 //
 //   standing_demo [--customers N] [--seed S] [--chunk N] [--policy FILE]
+//                 [--service-customers N] [--managers N]
+//                 [--service-policy FILE] [--service-only]
 //
 // Generates a reproducible synthetic population (see
 // synthetic_population.h), replays its enrolments and purchases through
@@ -9,8 +11,11 @@
 // local month start, as a host's scheduler would), runs the year-end review
 // of 2027-01-01 00:00 +08:00, prints the tier distributions, the
 // transitions, three explained transitions, and a manager's VIP
-// nomination. Everything printed is deterministic except the lines marked
-// "(timing)".
+// nomination. The second phase (skipped with --service-customers 0) runs
+// 2026 for a population under examples/policies/service_levels.json with
+// account managers, contacts and service requests and prints overdue
+// contacts per manager, capacity, breaches and entitlements. Everything
+// printed is deterministic except the lines marked "(timing)".
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
@@ -28,6 +33,7 @@
 #include <tuple>
 #include <vector>
 
+#include "service_demo.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
 #include "synthetic_population.h"
@@ -47,12 +53,20 @@ struct Options {
   size_t chunk = 4096;
   std::string policy_path =
       std::string(STANDING_SOURCE_DIR) + "/examples/policies/retail.json";
+  // The service-levels phase (0 customers: skipped).
+  size_t service_customers = 30000;
+  size_t managers = 0;
+  bool service_only = false;
+  std::string service_policy_path = std::string(STANDING_SOURCE_DIR) +
+                                    "/examples/policies/service_levels.json";
 };
 
 [[noreturn]] void Usage(const char* message) {
   std::fprintf(stderr,
                "%s\nusage: standing_demo [--customers N] [--seed S] "
-               "[--chunk N] [--policy FILE]\n",
+               "[--chunk N] [--policy FILE]\n"
+               "                     [--service-customers N] [--managers N] "
+               "[--service-policy FILE] [--service-only]\n",
                message);
   std::exit(2);
 }
@@ -83,6 +97,17 @@ Options ParseArgs(int argc, char** argv) {
       options.chunk = std::max<uint64_t>(1, number());
     } else if (arg == "--policy") {
       options.policy_path = value();
+    } else if (arg == "--service-customers") {
+      options.service_customers = number();
+      if (options.service_customers > 9999999) {
+        Usage("--service-customers must be at most 9999999");
+      }
+    } else if (arg == "--managers") {
+      options.managers = number();
+    } else if (arg == "--service-policy") {
+      options.service_policy_path = value();
+    } else if (arg == "--service-only") {
+      options.service_only = true;
     } else if (arg == "--help" || arg == "-h") {
       Usage("standing demo");
     } else {
@@ -457,9 +482,8 @@ double Seconds(std::chrono::steady_clock::duration d) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  const Options options = ParseArgs(argc, argv);
-
+// The retail phase: a year of purchases under the retail policy.
+static int RetailDemo(const Options& options) {
   // --- policy ---
   std::ifstream file(options.policy_path, std::ios::binary);
   if (!file) {
@@ -795,4 +819,20 @@ int main(int argc, char** argv) {
     }
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  const Options options = ParseArgs(argc, argv);
+  if (!options.service_only) {
+    const int rc = RetailDemo(options);
+    if (rc != 0) return rc;
+  }
+  if (options.service_customers == 0) return 0;
+  standing_demo::ServiceDemoOptions service;
+  service.customers = options.service_customers;
+  service.managers = options.managers;
+  service.seed = options.seed;
+  service.chunk = options.chunk;
+  service.policy_path = options.service_policy_path;
+  return standing_demo::RunServiceDemo(service);
 }
