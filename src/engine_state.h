@@ -119,6 +119,9 @@ class EngineState {
   int ActiveGrantTier(const CustomerRecord& rec, int program, int64_t t) const;
 
   const CustomerRecord* Find(absl::string_view id) const;
+  // Starts loading the customer's state words into the cache (a hint: an
+  // unknown id does nothing).
+  void Prefetch(absl::string_view id) const;
   // Find, with the one NotFound message every operation uses.
   absl::StatusOr<const CustomerRecord*> FindOrNotFound(
       absl::string_view id) const;
