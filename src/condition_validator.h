@@ -23,6 +23,14 @@ struct DeclaredNames {
   absl::flat_hash_map<std::string, std::vector<std::string>> programs;
 };
 
+// Returns from the enclosing function when `expr` is not OK.
+#define STANDING_RETURN_IF_ERROR(expr)                  \
+  do {                                                  \
+    if (absl::Status status_ = (expr); !status_.ok()) { \
+      return status_;                                   \
+    }                                                   \
+  } while (false)
+
 // InvalidArgument "<path>: <message>".
 absl::Status PathError(absl::string_view path, absl::string_view message);
 

@@ -16,12 +16,6 @@ namespace {
 
 constexpr int kDefaultLimit = 1000;
 
-google::protobuf::Timestamp* Stamp(int64_t t, google::protobuf::Timestamp* ts) {
-  ts->set_seconds(t);
-  ts->set_nanos(0);
-  return ts;
-}
-
 int Limit(int limit) { return limit > 0 ? limit : kDefaultLimit; }
 
 const OpenRequest* FindRequest(const CustomerService* cs,

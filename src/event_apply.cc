@@ -270,8 +270,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
       facts.category = event.complaint().category();
       break;
     case v1::Event::kServiceRequest:
-      if (auto s =
-              service.CheckRequest(pol, rec->sequence, event.service_request());
+      if (auto s = service.CheckRequest(rec->sequence, event.service_request());
           !s.ok()) {
         return s;
       }

@@ -35,13 +35,6 @@ constexpr int kMaxPeriodsBack = 12;
 constexpr int kMaxOffsetMinutes = 14 * 60;
 constexpr double kMaxMultiplier = 10;
 
-#define STANDING_RETURN_IF_ERROR(expr)                  \
-  do {                                                  \
-    if (absl::Status status_ = (expr); !status_.ok()) { \
-      return status_;                                   \
-    }                                                   \
-  } while (false)
-
 // Checks a name that other parts of the policy reference: non-empty, an
 // identifier, and not declared before (`seen` maps names to their index).
 absl::Status ValidateName(absl::string_view name, absl::string_view what,

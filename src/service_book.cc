@@ -8,12 +8,6 @@
 namespace standing {
 namespace {
 
-google::protobuf::Timestamp* Stamp(int64_t t, google::protobuf::Timestamp* ts) {
-  ts->set_seconds(t);
-  ts->set_nanos(0);
-  return ts;
-}
-
 bool Contains(const std::vector<std::string>& list, absl::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
@@ -174,10 +168,8 @@ void SetDueTimes(const CompiledPolicy& policy, int rule, int64_t at,
   r->warn_at = add(d.warn_after);
 }
 
-absl::Status ServiceBook::CheckRequest(const CompiledPolicy& policy,
-                                       uint64_t sequence,
+absl::Status ServiceBook::CheckRequest(uint64_t sequence,
                                        const v1::ServiceRequest& e) const {
-  (void)policy;
   if (e.request_id().empty()) {
     return absl::InvalidArgumentError(
         "service_request.request_id: must not be empty");

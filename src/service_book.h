@@ -151,7 +151,7 @@ class ServiceBook {
 
   // Events. Check* validate without changing anything; the others assume a
   // successful check and cannot fail.
-  absl::Status CheckRequest(const CompiledPolicy& policy, uint64_t sequence,
+  absl::Status CheckRequest(uint64_t sequence,
                             const v1::ServiceRequest& e) const;
   // `rule`: the deadline rule matched at opening (-1: none).
   void ApplyRequest(const CompiledPolicy& policy, uint64_t sequence,
@@ -203,6 +203,14 @@ class ServiceBook {
   void CompleteTasks(const CompiledPolicy& policy, CustomerService& cs,
                      int64_t at, absl::string_view channel);
 };
+
+// Sets `ts` to the instant `t` (whole seconds); returns it.
+inline google::protobuf::Timestamp* Stamp(int64_t t,
+                                          google::protobuf::Timestamp* ts) {
+  ts->set_seconds(t);
+  ts->set_nanos(0);
+  return ts;
+}
 
 // Fills `out` with the request's state as of `as_of`.
 void ExportRequest(const OpenRequest& r, int64_t as_of, v1::RequestStatus* out);

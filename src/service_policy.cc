@@ -12,13 +12,6 @@ namespace {
 using internal::IsIdentifier;
 using internal::PathError;
 
-#define STANDING_RETURN_IF_ERROR(expr)                  \
-  do {                                                  \
-    if (absl::Status status_ = (expr); !status_.ok()) { \
-      return status_;                                   \
-    }                                                   \
-  } while (false)
-
 // About 100 years in any unit: enough for any service level, small enough
 // that arithmetic on instants cannot overflow.
 constexpr int64_t kMaxAmount[] = {
