@@ -92,6 +92,16 @@ class Compiler {
         !s.ok()) {
       return s;
     }
+    if (auto s = CompileCreditPolicy(
+            policy_,
+            [this](const v1::Condition& c, const std::string& path) {
+              return CompileCondition(c, path, -1);
+            },
+            [this](absl::string_view name) { return out_.FindMetric(name); },
+            out_.service, &out_.credit);
+        !s.ok()) {
+      return s;
+    }
     LayOut();
     return absl::OkStatus();
   }
@@ -165,6 +175,9 @@ class Compiler {
         case v1::BALANCE_AMOUNT:
           f.kind_mask = 1u << v1::BALANCE;
           break;
+        case v1::ON_TIME:
+          f.kind_mask = 1u << v1::SETTLEMENT;
+          break;
         default:
           f.kind_mask = 1u << v1::PURCHASE;
       }
@@ -194,6 +207,12 @@ class Compiler {
       cm.name = m.name();
       cm.aggregate = m.aggregate();
       if (m.aggregate() == v1::RATIO) {
+        out_.metrics.push_back(std::move(cm));
+        continue;
+      }
+      if (m.aggregate() == v1::RECEIVABLE) {
+        // Read from the credit account, no state of its own.
+        cm.receivable = m.receivable();
         out_.metrics.push_back(std::move(cm));
         continue;
       }
@@ -261,10 +280,13 @@ class Compiler {
       CompiledMetric& cm = out_.metrics[i];
       cm.numerator = out_.FindMetric(m.numerator());
       cm.denominator = out_.FindMetric(m.denominator());
-      if (cm.numerator < 0 || out_.metrics[cm.numerator].group < 0) {
+      const auto operand_ok = [this](int metric) {
+        return metric >= 0 && out_.metrics[metric].aggregate != v1::RATIO;
+      };
+      if (!operand_ok(cm.numerator)) {
         return Error(path + ".numerator", "must name a non-ratio metric");
       }
-      if (cm.denominator < 0 || out_.metrics[cm.denominator].group < 0) {
+      if (!operand_ok(cm.denominator)) {
         return Error(path + ".denominator", "must name a non-ratio metric");
       }
     }

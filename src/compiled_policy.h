@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "civil_time.h"
+#include "credit_policy.h"
 #include "entitlements.h"
 #include "interner.h"
 #include "service_policy.h"
@@ -79,6 +80,7 @@ struct CompiledMetric {
   int back = 0;
   int numerator = -1;
   int denominator = -1;
+  int receivable = 0;  // v1::ReceivableMeasure of RECEIVABLE metrics
 };
 
 struct CondNode {
@@ -182,6 +184,7 @@ struct CompiledPolicy {
   std::vector<int> program_order;  // dependencies first
 
   ServicePolicy service;  // calendars, deadlines, cadences, obligations
+  CompiledCredit credit;  // grades, score sheet, hard rules, approvals
 
   // Customer words: [attributes][presence][programs x 2][metric state].
   uint32_t presence_offset = 0;

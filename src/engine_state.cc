@@ -16,6 +16,8 @@ void EngineState::Install(std::shared_ptr<const CompiledPolicy> compiled) {
   for (size_t p = 0; p < policy->programs.size(); ++p) {
     members[p].resize(policy->programs[p].tiers.size());
   }
+  // Accounts keep their (old) grade indices until RemapCredit recounts.
+  credit.grade_counts.assign(policy->credit.grades.size(), 0);
 }
 
 const CustomerRecord* EngineState::Find(absl::string_view id) const {
@@ -344,6 +346,10 @@ absl::Status EngineState::Review(int64_t as_of,
     rec->next_eval = kNever;
     Reschedule(*rec);
   }
+  // Credit after the tiers: its conditions may read them.
+  Effects credit_fx;
+  credit_fx.out = out;
+  CreditReview(as_of, credit_fx);
   clock = std::max(clock, as_of);
   if (stuck) return absl::InternalError("review: a schedule did not advance");
   return absl::OkStatus();

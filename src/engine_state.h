@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "compiled_policy.h"
+#include "credit_book.h"
 #include "customer_store.h"
 #include "interner.h"
 #include "program_eval.h"
@@ -70,6 +71,11 @@ class EngineState {
   // Set while an enrolment settles its entry tiers: the service book sees
   // the customer once, with its final tiers (ServiceBook::OnEnrol).
   bool enrolling = false;
+  // Credit: receivables, grades, pending approvals (docs/credit.md).
+  CreditBook credit;
+  // Reused by credit evaluation on the event path (no allocation per event).
+  std::vector<Settlement> settled_scratch;
+  Rating rating_scratch;
 
   TierView View(const CustomerRecord& rec) const {
     return TierView{policy.get(), rec.words.get()};
@@ -83,8 +89,29 @@ class EngineState {
     return CustomerWords{
         rec.words.get(),
         rolling.empty() ? nullptr : rolling[rec.sequence].get(),
-        rec.enrolled_at};
+        rec.enrolled_at, credit.Find(rec.sequence)};
   }
+
+  // ----- credit (engine_credit.cc) -----
+  // Validates what the credit book must accept of a credit event (invoice,
+  // payment, order, cancellation, approval, limit increase).
+  absl::Status CheckCreditEvent(const CustomerRecord& rec,
+                                const v1::Event& event, int64_t t) const;
+  // Changes receivables (settled invoices feed SETTLEMENT metrics) or acts
+  // on an approval. Cannot fail after CheckCreditEvent.
+  void ApplyCreditEvent(const CustomerRecord& rec, const v1::Event& event,
+                        const AsOf& at, Effects& fx);
+  // Hard rules and immediate timing after an event; formula limits.
+  void CreditAfterEvent(const CustomerRecord& rec, const AsOf& at,
+                        absl::string_view event_id, Effects& fx);
+  void CreditOnEnrol(const CustomerRecord& rec, const AsOf& at,
+                     absl::string_view event_id, Effects& fx);
+  // Escalations, scheduled credit reviews and time-driven hard rules due
+  // by `as_of`.
+  void CreditReview(int64_t as_of, Effects& fx);
+  // After a policy change: grades and pending changes by name, accounts
+  // opened or dropped as the new policy has credit or not.
+  void RemapCredit(const CompiledPolicy& from, Effects& fx);
 
   // Sets `policy` and sizes `members` for it.
   void Install(std::shared_ptr<const CompiledPolicy> compiled);

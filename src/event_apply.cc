@@ -108,6 +108,20 @@ void WriteAttributes(const CompiledPolicy& policy, const AttributeWrites& w,
   }
 }
 
+bool IsCreditEvent(v1::Event::KindCase kind) {
+  switch (kind) {
+    case v1::Event::kInvoice:
+    case v1::Event::kPayment:
+    case v1::Event::kOrderPlaced:
+    case v1::Event::kOrderCancelled:
+    case v1::Event::kCreditApproval:
+    case v1::Event::kLimitIncrease:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 absl::Status ValidateEventEnvelope(const v1::Event& event) {
@@ -188,6 +202,8 @@ absl::Status EngineState::Apply(const v1::Event& event,
     for (int p = 0; p < static_cast<int>(pol.programs.size()); ++p) {
       members[p][0].insert(it->sequence);
     }
+    // Before the entry tiers: their conditions may read receivables.
+    if (pol.credit.enabled) credit.Open(it->sequence, 0, t);
     clock = std::max(clock, t);
     // Entry tiers apply at once whatever the upgrade timing.
     enrolling = true;
@@ -200,6 +216,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
     }
     enrolling = false;
     service.OnEnrol(pol, it->sequence, t, View(*it));
+    CreditOnEnrol(*it, at, event.event_id(), fx);
     Reschedule(*it);
     return absl::OkStatus();
   }
@@ -254,6 +271,27 @@ absl::Status EngineState::Apply(const v1::Event& event,
       }
       facts.kind = v1::PAYMENT;
       facts.amount = e.amount();
+      break;
+    }
+    case v1::Event::kOrderPlaced: {
+      const auto& e = event.order_placed();
+      if (auto s = CheckAmount("order_placed", e.amount(), true); !s.ok()) {
+        return s;
+      }
+      if (auto s = CheckCurrency(pol, "order_placed", e.currency()); !s.ok()) {
+        return s;
+      }
+      break;  // no metric reads orders; receivables do
+    }
+    case v1::Event::kOrderCancelled:
+    case v1::Event::kCreditApproval:
+      break;
+    case v1::Event::kLimitIncrease: {
+      const auto& e = event.limit_increase();
+      if (auto s = CheckCurrency(pol, "limit_increase", e.currency());
+          !s.ok()) {
+        return s;
+      }
       break;
     }
     case v1::Event::kObligation:
@@ -391,12 +429,20 @@ absl::Status EngineState::Apply(const v1::Event& event,
   if (auto s = CheckEventForMetrics(pol, facts, Words(*rec)); !s.ok()) {
     return s;
   }
+  const bool credit_event = IsCreditEvent(event.kind_case());
+  if (credit_event) {
+    if (auto s = CheckCreditEvent(*rec, event, t); !s.ok()) return s;
+  }
   // Validated: from here on nothing fails.
   clock = std::max(clock, t);
   WriteAttributes(pol, writes, rec->words.get());
-  ApplyEventToMetrics(pol, facts, Words(*rec));
+  if (credit_event) ApplyCreditEvent(*rec, event, at, fx);
+  if (facts.kind != v1::EVENT_KIND_UNSPECIFIED) {
+    ApplyEventToMetrics(pol, facts, Words(*rec));
+  }
   Evaluate(*rec, at, v1::EVENT, event.event_id(), fx);
   if (fx.schedule_changed) Reschedule(*rec);
+  CreditAfterEvent(*rec, at, event.event_id(), fx);
   // Service levels see the customer as it stands after the event.
   if (facts.kind == v1::CONTACT) {
     service.ApplyContact(pol, rec->sequence, event.contact(), t, View(*rec));

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "condition_eval.h"
+#include "credit_book.h"
 
 namespace standing {
 namespace {
@@ -23,6 +24,8 @@ int64_t FieldValue(const StateGroup& g, const EventFacts& e) {
       return e.fulfilled;
     case v1::BALANCE_AMOUNT:
       return e.balance;
+    case v1::ON_TIME:
+      return e.on_time;
     default:
       return 1;
   }
@@ -406,6 +409,9 @@ MetricRead ReadMetric(const CompiledPolicy& policy, int metric,
     const MetricRead den = ReadMetric(policy, m.denominator, c, as_of);
     if (num.missing || den.missing || den.value == 0) return {0, true};
     return {num.value / den.value, false};
+  }
+  if (m.aggregate == v1::RECEIVABLE) {
+    return {ReadReceivable(c.credit, m.receivable, as_of.t), false};
   }
   const StateGroup& g = policy.groups[m.group];
   if (g.aggregate == v1::RECENCY_DAYS) {

@@ -38,6 +38,7 @@ struct EventFacts {
   int64_t quantity = 0;
   int64_t fulfilled = 0;
   int64_t balance = 0;
+  int64_t on_time = 0;  // settlement: 1 when paid by the due date
   absl::string_view category;
   absl::string_view channel;
   absl::string_view contact_kind;
@@ -48,11 +49,15 @@ struct MetricRead {
   bool missing = false;
 };
 
+struct CreditAccount;  // credit_book.h
+
 // A customer's mutable state as metric code sees it.
 struct CustomerWords {
   int64_t* words;
   RollingBuffer* rolling;  // null when the policy has no rolling windows
   int64_t enrolled_at;
+  // Receivables for RECEIVABLE metrics; null without credit.
+  const CreditAccount* credit = nullptr;
 };
 
 // Sets sentinels (MIN/MAX) and the balance clock of a new customer.

@@ -155,6 +155,7 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
     state.Evaluate(rec, as_of, v1::POLICY_CHANGE, "", fx);
     state.Reschedule(rec);
   }
+  state.RemapCredit(from, fx);
   // Cadences, capacity and due times under the new policy.
   for (const CustomerRecord* rec : state.by_sequence) {
     state.service.Attach(pol, rec->sequence, state.View(*rec));

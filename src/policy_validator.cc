@@ -149,7 +149,10 @@ absl::Status ValidateAttributes(const v1::Policy& policy) {
 bool KindCarriesField(v1::EventKind kind, v1::EventField field) {
   switch (field) {
     case v1::AMOUNT:
-      return kind == v1::PURCHASE || kind == v1::INVOICE || kind == v1::PAYMENT;
+      return kind == v1::PURCHASE || kind == v1::INVOICE ||
+             kind == v1::PAYMENT || kind == v1::SETTLEMENT;
+    case v1::ON_TIME:
+      return kind == v1::SETTLEMENT;
     case v1::QUANTITY:
       return kind == v1::PURCHASE;
     case v1::FULFILLED:
@@ -301,6 +304,32 @@ absl::Status ValidateRatio(
                               metric_index);
 }
 
+// A RECEIVABLE metric reads the credit account: a measure, nothing else.
+absl::Status ValidateReceivable(const v1::Policy& policy, int i) {
+  const v1::MetricDef& metric = policy.metrics(i);
+  const std::string path = absl::StrCat("metrics[", i, "]");
+  if (metric.receivable() == v1::RECEIVABLE_MEASURE_UNSPECIFIED) {
+    return PathError(absl::StrCat(path, ".receivable"),
+                     "required for RECEIVABLE");
+  }
+  if (!v1::ReceivableMeasure_IsValid(metric.receivable())) {
+    return PathError(absl::StrCat(path, ".receivable"),
+                     absl::StrCat("unknown value ", metric.receivable()));
+  }
+  if (!policy.has_credit()) {
+    return PathError(absl::StrCat(path, ".aggregate"),
+                     "RECEIVABLE needs a credit section (policy.credit)");
+  }
+  if (metric.field() != v1::FIELD_UNSPECIFIED || metric.has_window() ||
+      metric.has_filter() || !metric.numerator().empty() ||
+      !metric.denominator().empty()) {
+    return PathError(path,
+                     "a RECEIVABLE metric has no field, window, filter or "
+                     "operands (it reads the receivables as of the instant)");
+  }
+  return absl::OkStatus();
+}
+
 // Field rules by aggregate.
 absl::Status ValidateField(const v1::MetricDef& metric,
                            const std::string& path) {
@@ -358,6 +387,13 @@ absl::Status ValidateMetric(
   }
   if (metric.aggregate() == v1::RATIO) {
     return ValidateRatio(policy, i, metric_index);
+  }
+  if (metric.aggregate() == v1::RECEIVABLE) {
+    return ValidateReceivable(policy, i);
+  }
+  if (metric.receivable() != v1::RECEIVABLE_MEASURE_UNSPECIFIED) {
+    return PathError(absl::StrCat(path, ".receivable"),
+                     "only RECEIVABLE metrics read a receivable");
   }
   STANDING_RETURN_IF_ERROR(ValidateField(metric, absl::StrCat(path, ".field")));
   if (!metric.has_window()) {

@@ -53,6 +53,9 @@ void ExportCustomer(const EngineState& st, const CustomerRecord& rec,
     out->add_metric_words(words[w]);
   }
   st.service.Export(policy, rec.sequence, st.interner, out->mutable_service());
+  if (policy.credit.enabled) {
+    st.credit.Export(policy.credit, rec.sequence, out->mutable_credit());
+  }
   if (out->service().ByteSizeLong() == 0) out->clear_service();
   for (int r = 0; r < policy.rolling_count; ++r) {
     v1::RollingState* rs = out->add_rolling();
@@ -152,6 +155,13 @@ absl::Status ImportCustomer(EngineState& st, uint64_t index,
       return DataLoss(index, s.message());
     }
   }
+  if (policy.credit.enabled) {
+    if (!in.has_credit()) return DataLoss(index, "credit state missing");
+    if (auto s = st.credit.Import(policy.credit, it->sequence, in.credit());
+        !s.ok()) {
+      return DataLoss(index, s.message());
+    }
+  }
   st.Reschedule(*it);
   return absl::OkStatus();
 }
@@ -172,6 +182,7 @@ absl::Status Engine::WriteSnapshot(std::ostream& out) const {
     header.set_clock_seconds(st.clock);
     header.set_customer_count(st.customers.size());
     header.set_next_sequence(st.next_sequence);
+    header.set_credit_next_review(st.credit.next_review);
     for (const auto& [key, counts] : st.service.compliance) {
       const auto& [target, period_start, tier] = key;
       v1::ComplianceCounter* c = header.add_compliance();
@@ -252,6 +263,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::LoadSnapshot(
   }
   st.clock = header.clock_seconds();
   st.next_sequence = header.next_sequence();
+  st.credit.next_review = header.credit_next_review();
   const ServicePolicy& sp = st.policy->service;
   for (const v1::ComplianceCounter& c : header.compliance()) {
     int target = -1;

@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "standing/policy.h"
+#include "standing/v1/credit.pb.h"
 #include "standing/v1/customer.pb.h"
 #include "standing/v1/event.pb.h"
 #include "standing/v1/policy.pb.h"
@@ -164,6 +165,30 @@ class Engine {
   // calendar).
   absl::StatusOr<int64_t> AddDuration(int64_t at_seconds,
                                       const v1::DurationSpec& duration) const;
+
+  // ----- credit (docs/credit.md) ------------------------------------------
+
+  // "May this customer take an order of `amount` on credit?" as of
+  // `at_seconds` (0: the engine clock): approve / warn / block with the
+  // reasons and the available credit, following the grade's control mode.
+  // No side effects (reserving is an OrderPlaced event). `out` is
+  // overwritten; reuse it: no allocation after the first call. Errors:
+  // NotFound, InvalidArgument (amount <= 0), FailedPrecondition (the
+  // policy has no credit section).
+  absl::Status CheckCredit(std::string_view id, int64_t amount,
+                           int64_t at_seconds, v1::CreditDecision* out) const;
+
+  // The customer's credit record as a caller with `role` may see it:
+  // grade, limit, criteria and pending approval only for the policy's
+  // `credit.readers`; for anyone else they are removed (`redacted`) and
+  // the refusal is counted. Receivables are always present. Errors:
+  // NotFound, FailedPrecondition.
+  absl::Status GetCreditRecord(std::string_view id, std::string_view role,
+                               v1::CreditRecord* out) const;
+
+  // Customers per grade, pending and escalated approvals (the first
+  // `limit`, 0: 1000, by step due time), refused reads, overdue customers.
+  absl::Status GetCreditReport(int limit, v1::CreditReport* out) const;
 
   // Snapshot of the whole state (see proto/standing/v1/snapshot.proto).
   absl::Status WriteSnapshot(std::ostream& out) const;
