@@ -810,8 +810,11 @@ class CycleFinder {
 
 absl::Status ValidatePrograms(const v1::Policy& policy,
                               const DeclaredNames& names) {
-  if (policy.tier_programs().empty()) {
-    return PathError("tier_programs", "at least one tier program is required");
+  // A credit-only policy (an ERP that grades and checks credit) is fine.
+  if (policy.tier_programs().empty() && !policy.has_credit()) {
+    return PathError("tier_programs",
+                     "at least one tier program (or a credit section) is "
+                     "required");
   }
   absl::flat_hash_map<std::string, int> seen;
   for (int i = 0; i < policy.tier_programs_size(); ++i) {

@@ -771,7 +771,8 @@ TEST(ValidatePolicyTest, NoTierPrograms) {
   v1::Policy policy = BasePolicy();
   policy.clear_tier_programs();
   EXPECT_EQ(ValidatePolicy(policy).message(),
-            "tier_programs: at least one tier program is required");
+            "tier_programs: at least one tier program (or a credit section) is "
+            "required");
 }
 
 TEST(ValidatePolicyTest, UnknownEnumValues) {
