@@ -11,12 +11,14 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "retail_workload.h"
 #include "standing/engine.h"
+#include "standing/policy.h"
 
 namespace {
 
@@ -76,6 +78,80 @@ void BM_MemoryPerCustomer(benchmark::State& state) {
 }
 BENCHMARK(BM_MemoryPerCustomer)
     ->Arg(1000000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// Customers under examples/policies/credit.json, each with a purchase, an
+// invoice paid on time and one invoice left open (the common B2B state):
+// tier and metric words plus the credit account (grade, criteria of the
+// rating, one open invoice). For the record in bench/README.md.
+void BM_MemoryPerCreditCustomer(benchmark::State& state) {
+  const int64_t customers = state.range(0);
+  std::ifstream in(STANDING_SOURCE_DIR "/examples/policies/credit.json");
+  std::string json((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  absl::StatusOr<v1::Policy> policy =
+      standing::ParsePolicy(json, standing::PolicyFormat::kJson);
+  if (!policy.ok()) {
+    state.SkipWithError(policy.status().ToString().c_str());
+    return;
+  }
+  for (auto _ : state) {
+    auto engine = standing::Engine::Create(*policy);
+    if (!engine.ok()) {
+      state.SkipWithError(engine.status().ToString().c_str());
+      return;
+    }
+    const size_t before = HeapInUse();
+    const int64_t t0 = 1767225600;  // 2026-01-01T00:00:00Z
+    v1::Event e;
+    std::vector<v1::Transition> out;
+    char id[32];
+    auto apply = [&](int64_t at) {
+      e.mutable_at()->set_seconds(at);
+      out.clear();
+      return (*engine)->Apply(e, &out);
+    };
+    for (int64_t c = 0; c < customers; ++c) {
+      std::snprintf(id, sizeof(id), "B%07lld", static_cast<long long>(c));
+      e.Clear();
+      e.set_customer_id(id);
+      e.mutable_enrolled();
+      absl::Status s = apply(t0);
+      e.clear_enrolled();
+      auto* buy = e.mutable_purchase();
+      buy->set_amount(100000 + c % 1000 * 1000);
+      if (s.ok()) s = apply(t0 + 86400);
+      e.clear_purchase();
+      auto* inv = e.mutable_invoice();
+      inv->set_invoice_id("INV-000001");
+      inv->set_amount(50000);
+      if (s.ok()) s = apply(t0 + 2 * 86400);
+      e.clear_invoice();
+      e.mutable_payment()->set_amount(50000);
+      if (s.ok()) s = apply(t0 + 3 * 86400);
+      e.clear_payment();
+      inv = e.mutable_invoice();
+      inv->set_invoice_id("INV-000002");
+      inv->set_amount(70000);
+      if (s.ok()) s = apply(t0 + 4 * 86400);
+      e.clear_invoice();
+      if (!s.ok()) {
+        state.SkipWithError(s.ToString().c_str());
+        return;
+      }
+    }
+    malloc_trim(0);
+    const size_t after = HeapInUse();
+    state.counters["bytes/customer"] =
+        (static_cast<double>(after) - static_cast<double>(before)) /
+        static_cast<double>(customers);
+    state.counters["rss_MiB"] = ResidentBytes() / 1048576.0;
+  }
+}
+BENCHMARK(BM_MemoryPerCreditCustomer)
+    ->Arg(200000)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
