@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "compiled_policy.h"
+#include "proto_time.h"
 
 namespace standing {
 namespace {
@@ -14,11 +15,6 @@ constexpr size_t kMaxIdBytes = 256;
 // More open invoices or orders than this per customer is refused: it
 // bounds the linear scans of a payment (and is far above B2B practice).
 constexpr size_t kMaxOpenItems = 4096;
-
-void SetTime(google::protobuf::Timestamp* ts, int64_t t) {
-  ts->set_seconds(t);
-  ts->set_nanos(0);
-}
 
 int32_t DaysPast(int64_t due, int64_t t) {
   return t > due ? static_cast<int32_t>((t - due) / kSecondsPerDay) : 0;
@@ -153,8 +149,8 @@ void ExportReceivables(const CreditAccount& a, int64_t t,
     o->set_invoice_id(inv.id);
     o->set_amount(inv.amount);
     o->set_open_amount(inv.open);
-    SetTime(o->mutable_issued_at(), inv.issued_at);
-    SetTime(o->mutable_due_at(), inv.due_at);
+    Stamp(inv.issued_at, o->mutable_issued_at());
+    Stamp(inv.due_at, o->mutable_due_at());
     o->set_days_past_due(days);
   }
   out->set_overdue_amount(overdue);
@@ -405,7 +401,7 @@ void ExportRating(const CompiledPolicy& policy, const Rating& r,
       r.hard_rule >= 0 && r.target < r.score_grade
           ? absl::StrCat("credit.hard_rules[", r.hard_rule, "]")
           : absl::StrCat("credit.grades[", r.score_grade, "].min_score"));
-  SetTime(out->mutable_rated_at(), r.rated_at);
+  Stamp(r.rated_at, out->mutable_rated_at());
   out->set_limit(r.limit);
   out->set_term_days(credit.grades[r.target].term_days);
   out->mutable_items()->Clear();
@@ -462,7 +458,7 @@ void ExportCompactRating(const CompiledCredit& credit, const Rating& r,
   c->set_score(r.score);
   c->set_score_grade(credit.grades[r.score_grade].name);
   if (r.hard_rule >= 0) c->set_hard_rule(credit.hard_rules[r.hard_rule].name);
-  SetTime(c->mutable_rated_at(), r.rated_at);
+  Stamp(r.rated_at, c->mutable_rated_at());
   c->set_limit(r.limit);
   for (double v : r.values) {
     v1::ScoreItemResult* item = c->add_items();
@@ -500,8 +496,8 @@ void CreditBook::Export(const CompiledCredit& credit, uint64_t sequence,
   for (const LimitIncrease& inc : a.increases) {
     v1::TemporaryIncrease* o = out->add_increases();
     o->set_amount(inc.amount);
-    SetTime(o->mutable_granted_at(), inc.granted_at);
-    SetTime(o->mutable_expires_at(), inc.expires_at);
+    Stamp(inc.granted_at, o->mutable_granted_at());
+    Stamp(inc.expires_at, o->mutable_expires_at());
     o->set_approver(inc.approver);
     o->set_role(inc.role);
     o->set_reason(inc.reason);

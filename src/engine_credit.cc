@@ -12,15 +12,11 @@
 #include "credit_grading.h"
 #include "duration.h"
 #include "engine_state.h"
+#include "proto_time.h"
 #include "standing/engine.h"
 
 namespace standing {
 namespace {
-
-void SetTime(google::protobuf::Timestamp* ts, int64_t t) {
-  ts->set_seconds(t);
-  ts->set_nanos(0);
-}
 
 int64_t StepDue(const CompiledPolicy& pol, int step, int64_t from) {
   const Duration& d = pol.credit.steps[step].within;
@@ -75,7 +71,7 @@ static void CreditTransition(const EngineState& st, const CustomerRecord& rec,
   t.set_program(cc.name);
   t.set_from_tier(cc.grades[from].name);
   t.set_to_tier(cc.grades[to].name);
-  SetTime(t.mutable_at(), at);
+  Stamp(at, t.mutable_at());
   t.set_kind(kind);
   t.set_cause(cause);
   ExportRating(pol, r, t.mutable_credit());
@@ -173,6 +169,21 @@ void ReviewGrade(EngineState& st, const CustomerRecord& rec, int64_t t,
                    fx);
 }
 
+// The lowest grade the holding hard rules allow, when below `grade`
+// (else `grade`). Unlike HardRuleCap, rules that could not lower `grade`
+// are not evaluated: on the event path and for overdue customers at each
+// review only a fall matters, and a customer already at the bottom (the
+// black list) needs no evaluation at all.
+int LowerCap(const CompiledPolicy& pol, const CustomerWords& c,
+             const AsOf& as_of, MetricCache* cache, int grade) {
+  int cap = grade;
+  const EvalInput in{pol, c, as_of, 1.0, nullptr, cache};
+  for (const CompiledHardRule& h : pol.credit.hard_rules) {
+    if (h.grade < cap && EvalConditionFast(in, h.condition)) cap = h.grade;
+  }
+  return cap;
+}
+
 // Hard rules only (time passing: days past due grow without events).
 void CheckHardRules(EngineState& st, const CustomerRecord& rec,
                     const AsOf& as_of, Effects& fx) {
@@ -180,8 +191,7 @@ void CheckHardRules(EngineState& st, const CustomerRecord& rec,
   CreditAccount& a = *st.credit.Find(rec.sequence);
   MetricCache cache;
   cache.Clear();
-  int rule = -1;
-  const int cap = HardRuleCap(pol, st.Words(rec), as_of, &cache, &rule);
+  const int cap = LowerCap(pol, st.Words(rec), as_of, &cache, a.grade);
   if (cap >= a.grade) return;
   Rating& r = st.rating_scratch;
   RateCustomer(pol, st.Words(rec), as_of, &cache, &r);
@@ -286,7 +296,7 @@ void EngineState::ApplyCreditEvent(const CustomerRecord& rec,
       h.set_role(e.role());
       h.set_actor(e.actor());
       h.set_comment(e.comment());
-      SetTime(h.mutable_at(), at.t);
+      Stamp(at.t, h.mutable_at());
       if (e.decision() == v1::CreditApproval::REJECT) {
         CreditTransition(*this, rec, a.grade, p.to_grade, at.t, v1::REJECTED,
                          v1::APPROVAL, p.rating, event.event_id(), fx);
@@ -349,8 +359,7 @@ void EngineState::CreditAfterEvent(const CustomerRecord& rec, const AsOf& at,
       to = r.target;
     }
   } else if (!cc.hard_rules.empty()) {
-    int rule = -1;
-    const int cap = HardRuleCap(pol, c, at, &fx.cache, &rule);
+    const int cap = LowerCap(pol, c, at, &fx.cache, a.grade);
     if (cap < a.grade) {
       RateCustomer(pol, c, at, &fx.cache, &r);
       to = cap;
@@ -557,7 +566,10 @@ absl::Status Engine::CheckCredit(std::string_view id, int64_t amount,
   out->set_outcome(outcome);
   out->set_available(available);
   out->set_order_amount(amount);
-  out->set_currency(st.policy->currency);
+  // A reused decision already holds the currency: no copy per check.
+  if (out->currency() != st.policy->currency) {
+    out->set_currency(st.policy->currency);
+  }
   out->set_control(g.control);
   return absl::OkStatus();
 }
@@ -573,10 +585,10 @@ void ExportPending(const EngineState& st, const CustomerRecord& rec,
   out->set_customer_id(rec.id);
   out->set_from_grade(cc.grades[a.grade].name);
   out->set_to_grade(cc.grades[p.to_grade].name);
-  SetTime(out->mutable_proposed_at(), p.proposed_at);
+  Stamp(p.proposed_at, out->mutable_proposed_at());
   out->set_step(step.name);
   out->set_step_index(p.step);
-  SetTime(out->mutable_step_due(), p.step_due);
+  Stamp(p.step_due, out->mutable_step_due());
   out->set_escalated(p.escalated);
   for (const auto& role : step.roles) out->add_roles(role);
   if (p.escalated && !step.escalate_to.empty()) {
@@ -614,7 +626,7 @@ absl::Status Engine::GetCreditRecord(std::string_view id, std::string_view role,
   const CompiledGrade& g = cc.grades[a.grade];
   out->set_grade(g.name);
   out->set_grade_index(a.grade);
-  SetTime(out->mutable_grade_since(), a.grade_since);
+  Stamp(a.grade_since, out->mutable_grade_since());
   out->set_limit(a.limit + a.ActiveIncrease(st.clock));
   out->set_term_days(g.term_days);
   out->set_control(g.control);
@@ -623,8 +635,8 @@ absl::Status Engine::GetCreditRecord(std::string_view id, std::string_view role,
     if (inc.expires_at <= st.clock) continue;
     v1::TemporaryIncrease* o = out->add_increases();
     o->set_amount(inc.amount);
-    SetTime(o->mutable_granted_at(), inc.granted_at);
-    SetTime(o->mutable_expires_at(), inc.expires_at);
+    Stamp(inc.granted_at, o->mutable_granted_at());
+    Stamp(inc.expires_at, o->mutable_expires_at());
     o->set_approver(inc.approver);
     o->set_role(inc.role);
     o->set_reason(inc.reason);

@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "compiled_policy.h"
 #include "interner.h"
+#include "proto_time.h"
 #include "standing/v1/event.pb.h"
 #include "standing/v1/service.pb.h"
 #include "standing/v1/snapshot.pb.h"
@@ -203,14 +204,6 @@ class ServiceBook {
   void CompleteTasks(const CompiledPolicy& policy, CustomerService& cs,
                      int64_t at, absl::string_view channel);
 };
-
-// Sets `ts` to the instant `t` (whole seconds); returns it.
-inline google::protobuf::Timestamp* Stamp(int64_t t,
-                                          google::protobuf::Timestamp* ts) {
-  ts->set_seconds(t);
-  ts->set_nanos(0);
-  return ts;
-}
 
 // Fills `out` with the request's state as of `as_of`.
 void ExportRequest(const OpenRequest& r, int64_t as_of, v1::RequestStatus* out);
