@@ -562,7 +562,10 @@ absl::Status CreditBook::Import(const CompiledCredit& credit, uint64_t sequence,
                       in.pending().history().end());
     ImportRating(credit, in.pending().criteria(), &p->rating);
     p->rating.target = p->to_grade;
+    const bool escalated = p->escalated;
     SetPending(sequence, std::move(p));
+    // Escalated steps have left the deadline index (they escalate once).
+    if (escalated) pending_by_due.erase({in.pending().step_due(), sequence});
   }
   return absl::OkStatus();
 }

@@ -69,7 +69,8 @@ static void CreditTransition(const EngineState& st, const CustomerRecord& rec,
   v1::Transition& t = fx.out->emplace_back();
   t.set_customer_id(rec.id);
   t.set_program(cc.name);
-  t.set_from_tier(cc.grades[from].name);
+  // A first rating comes from no grade (not from the lowest one).
+  if (kind != v1::ENTERED) t.set_from_tier(cc.grades[from].name);
   t.set_to_tier(cc.grades[to].name);
   Stamp(at, t.mutable_at());
   t.set_kind(kind);

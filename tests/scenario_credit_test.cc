@@ -155,6 +155,7 @@ TEST_F(CreditScenario, NewCustomerStartsOnTheRedListWithItsFixedLimit) {
   EXPECT_EQ(r.control(), v1::CONTROL_BLOCK);
   ASSERT_EQ(Credit().size(), 1u);
   EXPECT_EQ(Credit()[0].kind(), v1::ENTERED);
+  EXPECT_EQ(Credit()[0].from_tier(), "");  // a first rating, from no grade
   EXPECT_EQ(Credit()[0].cause(), v1::ENROLMENT);
 
   const v1::CreditDecision ok = Check("B1", Yuan(30000));
