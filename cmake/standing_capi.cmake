@@ -13,6 +13,7 @@ set(STANDING_ABI_VERSION 1)
 set(STANDING_CAPI_SOURCES
   ${STANDING_ROOT}/src/capi/standing_c.cc
   ${STANDING_ROOT}/src/capi/service_c.cc
+  ${STANDING_ROOT}/src/capi/credit_c.cc
   ${STANDING_ROOT}/src/capi/customer_view_c.cc
   ${STANDING_ROOT}/src/capi/wire.cc)
 set(STANDING_VERSION_SCRIPT ${STANDING_ROOT}/src/capi/libstanding.map)

@@ -108,7 +108,11 @@ typedef enum standing_status {
   /* Memory allocation failed. */
   STANDING_OUT_OF_MEMORY = 11,
   /* A bug in the library; the message says more. */
-  STANDING_INTERNAL = 12
+  STANDING_INTERNAL = 12,
+  /* The caller's role may not do this (e.g. a credit approval by a role
+   * the approval step does not allow, a limit increase by a role that may
+   * not grant one). Added to ABI 1 (appended). */
+  STANDING_PERMISSION_DENIED = 13
 } standing_status;
 
 /* How much of a customer standing_engine_get_customer_view returns. */
@@ -256,8 +260,13 @@ STANDING_API standing_status standing_engine_replace_policy(
  * serialized standing.v1.TransitionList. On error the engine is unchanged.
  * Errors: INVALID_ARGUMENT (NULL engine, empty event, bad field, wrong
  * currency, undeclared attribute), TOO_LARGE, MALFORMED_MESSAGE,
- * NOT_FOUND (unknown customer), ALREADY_EXISTS (enrolled twice),
- * OUT_OF_RANGE (older than the late-event horizon, before enrolment).
+ * NOT_FOUND (unknown customer; a payment for an unknown invoice, an
+ * invoice or cancellation naming no open order), ALREADY_EXISTS (enrolled
+ * twice, an invoice or order id already open), OUT_OF_RANGE (older than
+ * the late-event horizon, before enrolment), FAILED_PRECONDITION (a credit
+ * event under a policy without credit, an approval with nothing pending),
+ * PERMISSION_DENIED (a credit approval or limit increase by a role the
+ * policy does not allow).
  * Thread-safety: a write. Ownership: *transitions is the caller's
  * (standing_buffer_free). */
 STANDING_API standing_status
@@ -467,6 +476,71 @@ standing_engine_compliance(const standing_engine* engine, standing_buffer* out);
 STANDING_API standing_status standing_engine_add_duration(
     const standing_engine* engine, int64_t at_seconds, const uint8_t* duration,
     size_t duration_len, int64_t* out_seconds);
+
+/* ----------------------------------------------------------------------
+ * Credit (docs/credit.md): the credit check, the credit record and the
+ * credit report. Policy data lives in Policy.credit (grades, score sheet,
+ * hard rules, approval steps, readers); receivables, orders, approvals and
+ * temporary limit increases arrive as events (Invoice, Payment,
+ * OrderPlaced, OrderCancelled, CreditApproval, CreditLimitIncrease) through
+ * standing_engine_apply; grade changes come back as transitions whose
+ * program is the credit policy's name. Results are the messages of
+ * proto/standing/v1/credit.proto; amounts are minor units of the policy
+ * currency.
+ *
+ * Every function here is a read: any number run concurrently with each
+ * other and with the other reads; writes wait (results are never
+ * half-applied). Common errors: INVALID_ARGUMENT for a NULL engine or
+ * output, an identifier that is NULL with a nonzero length or not UTF-8;
+ * TOO_LARGE for an identifier above max_message_bytes; FAILED_PRECONDITION
+ * when the policy has no credit section. The output buffer is required
+ * and is reset to {NULL, 0} on entry.
+ * Ownership: the output buffer is the caller's (standing_buffer_free);
+ * inputs are only read during the call.
+ * ---------------------------------------------------------------------- */
+
+/* "May customer `id` take an order of `amount` (minor units, > 0) on
+ * credit?" as of `at_seconds` (0: the engine's clock; temporary increases
+ * and days past due are taken at that instant), as a serialized
+ * standing.v1.CreditDecision in `*out`: APPROVE / WARN / BLOCK following
+ * the grade's control mode, the findings (OVER_LIMIT with the excess,
+ * OVERDUE with the days past due, GRADE_BLOCKED) and the credit available
+ * before this order. No side effects: reserving the amount is an
+ * OrderPlaced event. Allocates only the result buffer once warm.
+ * Errors: INVALID_ARGUMENT (empty id, amount <= 0), TOO_LARGE, NOT_FOUND
+ * (customer), FAILED_PRECONDITION (no credit policy).
+ * Thread-safety: a read. Ownership: *out is the caller's. Added to ABI 1
+ * (additive). */
+STANDING_API standing_status standing_engine_check_credit(
+    const standing_engine* engine, const char* id, size_t id_len,
+    int64_t amount, int64_t at_seconds, standing_buffer* out);
+
+/* The credit record of customer `id` as a caller with `role` may see it,
+ * as a serialized standing.v1.CreditRecord in `*out`. For the roles of
+ * the policy's credit.readers: grade, limit (with active temporary
+ * increases), term, control mode, criteria, increases and the pending
+ * approval. For any other role (an empty role too: NULL, 0) those fields
+ * are absent, `redacted` is set and the refusal is counted
+ * (CreditReport.refused_reads); the call still succeeds. Receivables are
+ * always present, as of the engine's clock.
+ * Errors: INVALID_ARGUMENT (empty id, role not UTF-8), TOO_LARGE,
+ * NOT_FOUND (customer), FAILED_PRECONDITION (no credit policy).
+ * Thread-safety: a read (the refusal counter is atomic). Ownership: *out
+ * is the caller's. Added to ABI 1 (additive). */
+STANDING_API standing_status standing_engine_get_credit_record(
+    const standing_engine* engine, const char* id, size_t id_len,
+    const char* role, size_t role_len, standing_buffer* out);
+
+/* Customers per grade (lowest first), pending and escalated approvals with
+ * the first `limit` pending ones (0: 1000) by step due time, refused
+ * credit-record reads since the engine was opened, and customers overdue,
+ * as a serialized standing.v1.CreditReport in `*out`.
+ * Errors: INVALID_ARGUMENT (negative limit), FAILED_PRECONDITION (no
+ * credit policy).
+ * Thread-safety: a read. Ownership: *out is the caller's. Added to ABI 1
+ * (additive). */
+STANDING_API standing_status standing_engine_get_credit_report(
+    const standing_engine* engine, int32_t limit, standing_buffer* out);
 
 /* ----------------------------------------------------------------------
  * Snapshots (format: proto/standing/v1/snapshot.proto). Taking one is a

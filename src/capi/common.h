@@ -1,7 +1,7 @@
 // Helpers shared by the translation units of the C ABI (standing_c.cc,
-// service_c.cc): the thread's last error, the mapping of engine statuses,
-// the exception guard, input checks and result buffers. Internal; see
-// docs/c-abi.md for the conventions they implement.
+// service_c.cc, credit_c.cc): the thread's last error, the mapping of
+// engine statuses, the exception guard, input checks and result buffers.
+// Internal; see docs/c-abi.md for the conventions they implement.
 #ifndef STANDING_CAPI_COMMON_H_
 #define STANDING_CAPI_COMMON_H_
 
@@ -73,6 +73,9 @@ inline standing_status FromAbsl(
       break;
     case absl::StatusCode::kUnimplemented:
       code = STANDING_UNIMPLEMENTED;
+      break;
+    case absl::StatusCode::kPermissionDenied:
+      code = STANDING_PERMISSION_DENIED;
       break;
     default:
       return Fail(STANDING_INTERNAL,

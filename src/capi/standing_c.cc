@@ -267,6 +267,8 @@ const char* standing_status_name(standing_status status) {
       return "STANDING_OUT_OF_MEMORY";
     case STANDING_INTERNAL:
       return "STANDING_INTERNAL";
+    case STANDING_PERMISSION_DENIED:
+      return "STANDING_PERMISSION_DENIED";
   }
   return "STANDING_UNKNOWN_STATUS";
 }

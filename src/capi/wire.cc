@@ -132,6 +132,18 @@ bool ClearKind(v1::Event* e) {
     case v1::Event::kBalance:
       e->mutable_balance()->Clear();
       return true;
+    case v1::Event::kOrderPlaced:
+      e->mutable_order_placed()->Clear();
+      return true;
+    case v1::Event::kOrderCancelled:
+      e->mutable_order_cancelled()->Clear();
+      return true;
+    case v1::Event::kCreditApproval:
+      e->mutable_credit_approval()->Clear();
+      return true;
+    case v1::Event::kLimitIncrease:
+      e->mutable_limit_increase()->Clear();
+      return true;
     default:
       return false;
   }

@@ -1483,6 +1483,312 @@ static void test_service(void) {
   free((void*)service_json);
 }
 
+/* ---- credit ----------------------------------------------------------------
+ */
+
+static msg order_placed(const char* customer, int64_t at, const char* id,
+                        int64_t amount) {
+  msg e, body;
+  body.len = 0;
+  event_head(&e, customer, at);
+  put_string(&body, 1, id);
+  put_int(&body, 2, amount);
+  put_string(&body, 3, "EUR");
+  put_msg(&e, 24, &body);
+  return e;
+}
+
+static msg invoice(const char* customer, int64_t at, const char* id,
+                   int64_t amount, const char* order) {
+  msg e, body;
+  body.len = 0;
+  event_head(&e, customer, at);
+  put_string(&body, 1, id);
+  put_int(&body, 2, amount);
+  put_string(&body, 3, "EUR");
+  if (order != NULL) put_string(&body, 5, order);
+  put_msg(&e, 12, &body);
+  return e;
+}
+
+static msg credit_approval(const char* customer, int64_t at, int decision,
+                           const char* role) {
+  msg e, body;
+  body.len = 0;
+  event_head(&e, customer, at);
+  put_int(&body, 1, decision);
+  put_string(&body, 2, role);
+  put_string(&body, 3, "someone");
+  put_msg(&e, 26, &body);
+  return e;
+}
+
+static msg limit_increase(const char* customer, int64_t at, int64_t amount,
+                          int64_t expires, const char* role) {
+  msg e, body, ts;
+  body.len = 0;
+  ts.len = 0;
+  event_head(&e, customer, at);
+  put_int(&body, 1, amount);
+  put_string(&body, 2, "EUR");
+  put_int(&ts, 1, expires);
+  put_msg(&body, 3, &ts);
+  put_string(&body, 4, "approver");
+  put_string(&body, 5, role);
+  put_msg(&e, 27, &body);
+  return e;
+}
+
+/* The `index`-th (0-based) length-delimited field `field` of `b`, or
+ * {NULL, 0} when there is none. */
+static standing_buffer nth_field(const standing_buffer* b, unsigned field,
+                                 int index) {
+  standing_buffer out = {NULL, 0};
+  const uint8_t* p = b->data;
+  const uint8_t* end = b->data + b->len;
+  int n = 0;
+  while (p != NULL && p < end) {
+    uint64_t tag, v;
+    if (!get_varint(&p, end, &tag)) break;
+    if ((tag & 7) == 0) {
+      if (!get_varint(&p, end, &v)) break;
+    } else if ((tag & 7) == 2) {
+      if (!get_varint(&p, end, &v) || v > (uint64_t)(end - p)) break;
+      if ((tag >> 3) == field && n++ == index) {
+        out.data = (uint8_t*)p;
+        out.len = (size_t)v;
+        return out;
+      }
+      p += v;
+    } else if ((tag & 7) == 1 && end - p >= 8) {
+      p += 8;
+    } else if ((tag & 7) == 5 && end - p >= 4) {
+      p += 4;
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+
+static int64_t int_field(const standing_buffer* b, unsigned field) {
+  int64_t v = 0;
+  if (b->len == 0 || get_int_field(b->data, b->len, field, &v) != 1) return 0;
+  return v;
+}
+
+static void test_credit(void) {
+  static const char* bad_utf8 = "a\xed\xa0\x80"; /* surrogate */
+  const char* credit_json;
+  size_t credit_len = 0;
+  char path[1100];
+  standing_engine* e = open_engine(); /* a policy without credit */
+  standing_engine* c = NULL;
+  standing_engine* small_engine = NULL;
+  standing_options* small = NULL;
+  standing_buffer b = {NULL, 0};
+  standing_buffer f;
+  msg m;
+
+  sprintf(path, "%s/credit_policy.json", test_dir);
+  credit_json = read_file(path, &credit_len);
+  CHECK(credit_json != NULL);
+  if (credit_json == NULL) {
+    standing_engine_close(e);
+    return;
+  }
+  CHECK(strcmp(standing_status_name(STANDING_PERMISSION_DENIED),
+               "STANDING_PERMISSION_DENIED") == 0);
+
+  /* -- a policy without credit: FAILED_PRECONDITION, arguments first */
+  apply_ok(e, enrolled("alice", T0));
+  EXPECT_STATUS(STANDING_FAILED_PRECONDITION,
+                standing_engine_check_credit(e, "alice", 5, 100, 0, &b));
+  CHECK(strstr(standing_last_error(), "credit") != NULL);
+  EXPECT_STATUS(
+      STANDING_FAILED_PRECONDITION,
+      standing_engine_get_credit_record(e, "alice", 5, "supervisor", 10, &b));
+  EXPECT_STATUS(STANDING_FAILED_PRECONDITION,
+                standing_engine_get_credit_report(e, 0, &b));
+  CHECK(b.data == NULL && b.len == 0);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(e, "alice", 5, 0, 0, &b));
+  m = order_placed("alice", T0 + 60, "o1", 100);
+  EXPECT_STATUS(STANDING_FAILED_PRECONDITION,
+                standing_engine_apply(e, m.data, m.len, NULL));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(e));
+
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_open(u8(credit_json), credit_len,
+                                     STANDING_FORMAT_JSON, NULL, &c));
+  free((void*)credit_json);
+  if (c == NULL) return;
+  apply_ok(c, enrolled("c1", T0));
+
+  /* -- check_credit: bad arguments */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(NULL, "c1", 2, 100, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(c, "c1", 2, 100, 0, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(c, NULL, 2, 100, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(c, "c1", 0, 100, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(c, bad_utf8, 4, 100, 0, &b));
+  CHECK(strstr(standing_last_error(), "UTF-8") != NULL);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(c, "c1", 2, 0, 0, &b));
+  CHECK(strstr(standing_last_error(), "amount") != NULL);
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(c, "c1", 2, -5, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_check_credit(c, "c1", 2, INT64_MIN, 0, &b));
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_check_credit(c, "nobody", 6, 100, 0, &b));
+  CHECK(b.data == NULL && b.len == 0);
+
+  /* -- check_credit: within the limit (100000), then over it */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_check_credit(c, "c1", 2, 60000, 0, &b));
+  CHECK(int_field(&b, 1) == 1);      /* APPROVE */
+  CHECK(int_field(&b, 3) == 100000); /* available */
+  CHECK(int_field(&b, 4) == 60000);  /* order_amount */
+  CHECK(count_field(&b, 2, NULL, NULL) == 0);
+  CHECK(contains(&b, "EUR"));
+  standing_buffer_free(&b);
+  apply_ok(c, order_placed("c1", T0 + 60, "o1", 60000));
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_check_credit(c, "c1", 2, 60000, 0, &b));
+  CHECK(int_field(&b, 1) == 3);     /* BLOCK */
+  CHECK(int_field(&b, 3) == 40000); /* available */
+  CHECK(count_field(&b, 2, NULL, NULL) == 1);
+  f = nth_field(&b, 2, 0);
+  CHECK(int_field(&f, 1) == 1);     /* OVER_LIMIT */
+  CHECK(int_field(&f, 2) == 20000); /* by how much */
+  standing_buffer_free(&b);
+
+  /* -- get_credit_record */
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_get_credit_record(NULL, "c1", 2, "supervisor", 10, &b));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_get_credit_record(c, "c1", 2, "supervisor", 10, NULL));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_get_credit_record(c, NULL, 2, "supervisor", 10, &b));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_get_credit_record(c, "c1", 0, "supervisor", 10, &b));
+  EXPECT_STATUS(
+      STANDING_INVALID_ARGUMENT,
+      standing_engine_get_credit_record(c, bad_utf8, 4, "supervisor", 10, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_credit_record(c, "c1", 2, NULL, 3, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_credit_record(c, "c1", 2, bad_utf8, 4, &b));
+  EXPECT_STATUS(STANDING_NOT_FOUND, standing_engine_get_credit_record(
+                                        c, "nobody", 6, "supervisor", 10, &b));
+  CHECK(b.data == NULL && b.len == 0);
+  /* A reader sees the grade and the limit. */
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_credit_record(
+                                 c, "c1", 2, "supervisor", 10, &b));
+  CHECK(int_field(&b, 2) == 0); /* not redacted */
+  CHECK(contains(&b, "red"));
+  CHECK(int_field(&b, 6) == 100000); /* limit */
+  f = nth_field(&b, 12, 0);          /* receivables */
+  CHECK(int_field(&f, 2) == 60000);  /* open_orders */
+  CHECK(int_field(&f, 3) == 60000);  /* exposure */
+  standing_buffer_free(&b);
+  /* Anyone else (an empty role too) gets receivables only; counted. */
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_get_credit_record(c, "c1", 2, "clerk", 5, &b));
+  CHECK(int_field(&b, 2) == 1); /* redacted */
+  CHECK(!contains(&b, "red"));
+  CHECK(int_field(&b, 6) == 0);
+  f = nth_field(&b, 12, 0);
+  CHECK(int_field(&f, 3) == 60000);
+  standing_buffer_free(&b);
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_get_credit_record(c, "c1", 2, NULL, 0, &b));
+  CHECK(int_field(&b, 2) == 1);
+  standing_buffer_free(&b);
+
+  /* -- get_credit_report */
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_credit_report(NULL, 0, &b));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_credit_report(c, 0, NULL));
+  EXPECT_STATUS(STANDING_INVALID_ARGUMENT,
+                standing_engine_get_credit_report(c, -1, &b));
+  CHECK(b.data == NULL && b.len == 0);
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_credit_report(c, 0, &b));
+  CHECK(count_field(&b, 1, NULL, NULL) == 2); /* black, red */
+  f = nth_field(&b, 1, 1);
+  CHECK(contains(&f, "red") && int_field(&f, 2) == 1);
+  CHECK(int_field(&b, 4) == 2); /* refused reads: clerk and no role */
+  standing_buffer_free(&b);
+
+  /* -- credit events: roles and preconditions through apply */
+  m = limit_increase("c1", T0 + 120, 50000, T0 + 30 * DAY, "clerk");
+  EXPECT_STATUS(STANDING_PERMISSION_DENIED,
+                standing_engine_apply(c, m.data, m.len, NULL));
+  CHECK(strstr(standing_last_error(), "clerk") != NULL);
+  m = credit_approval("c1", T0 + 120, 1, "supervisor");
+  EXPECT_STATUS(STANDING_FAILED_PRECONDITION,
+                standing_engine_apply(c, m.data, m.len, NULL));
+  m = invoice("c1", T0 + 120, "i1", 1000, "no-such-order");
+  EXPECT_STATUS(STANDING_NOT_FOUND,
+                standing_engine_apply(c, m.data, m.len, NULL));
+  m = order_placed("c1", T0 + 120, "o1", 10);
+  EXPECT_STATUS(STANDING_ALREADY_EXISTS,
+                standing_engine_apply(c, m.data, m.len, NULL));
+  apply_ok(c, limit_increase("c1", T0 + 120, 50000, T0 + 30 * DAY, "manager"));
+  EXPECT_STATUS(STANDING_OK,
+                standing_engine_check_credit(c, "c1", 2, 60000, 0, &b));
+  CHECK(int_field(&b, 1) == 1); /* APPROVE: 90000 available */
+  CHECK(int_field(&b, 3) == 90000);
+  standing_buffer_free(&b);
+  /* At an instant after the increase expired. */
+  EXPECT_STATUS(STANDING_OK, standing_engine_check_credit(c, "c1", 2, 60000,
+                                                          T0 + 31 * DAY, &b));
+  CHECK(int_field(&b, 1) == 3);
+  standing_buffer_free(&b);
+  apply_ok(c, invoice("c1", T0 + 180, "i1", 60000, "o1"));
+  EXPECT_STATUS(STANDING_OK, standing_engine_get_credit_record(
+                                 c, "c1", 2, "supervisor", 10, &b));
+  f = nth_field(&b, 12, 0);
+  CHECK(int_field(&f, 1) == 60000); /* open_receivables */
+  CHECK(int_field(&f, 2) == 0);     /* open_orders */
+  standing_buffer_free(&b);
+
+  /* -- oversized identifiers: refused before the engine is asked (the
+   * small engine has no credit policy, which would be FAILED_PRECONDITION) */
+  EXPECT_STATUS(STANDING_OK, standing_options_create(&small));
+  EXPECT_STATUS(STANDING_OK,
+                standing_options_set_max_message_bytes(small, 1000));
+  EXPECT_STATUS(STANDING_OK, standing_engine_open(u8(policy_json), policy_len,
+                                                  STANDING_FORMAT_JSON, small,
+                                                  &small_engine));
+  standing_options_destroy(small);
+  {
+    static char long_id[2000];
+    memset(long_id, 'a', sizeof long_id);
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_check_credit(small_engine, long_id,
+                                               sizeof long_id, 100, 0, &b));
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_get_credit_record(
+                      small_engine, long_id, sizeof long_id, "x", 1, &b));
+    EXPECT_STATUS(STANDING_TOO_LARGE,
+                  standing_engine_get_credit_record(
+                      small_engine, "a", 1, long_id, sizeof long_id, &b));
+  }
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(small_engine));
+  EXPECT_STATUS(STANDING_OK, standing_engine_close(c));
+}
+
 int main(int argc, char** argv) {
   char path[1100];
   if (argc < 3) {
@@ -1512,6 +1818,7 @@ int main(int argc, char** argv) {
   test_snapshots();
   test_hostile_bytes();
   test_service();
+  test_credit();
 
   free((void*)policy_json);
   printf("%d checks, %d failures (libstanding %s, ABI %d)\n", checks, failures,

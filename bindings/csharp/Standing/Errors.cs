@@ -33,6 +33,9 @@ namespace Standing
         OutOfMemory = 11,
         /// <summary>A bug in the library; the message says more.</summary>
         Internal = 12,
+        /// <summary>The caller's role may not do this (a credit approval by a role the step does not allow, a
+        /// limit increase by a role that may not grant one).</summary>
+        PermissionDenied = 13,
     }
 
     /// <summary>
@@ -84,6 +87,7 @@ namespace Standing
             StandingStatus.Unimplemented => new UnimplementedException(message),
             StandingStatus.OutOfMemory => new StandingOutOfMemoryException(message),
             StandingStatus.Internal => new InternalErrorException(message),
+            StandingStatus.PermissionDenied => new PermissionDeniedException(message),
             _ => new StandingException(status, message),
         };
     }
@@ -175,5 +179,15 @@ namespace Standing
     {
         /// <summary>Creates the exception.</summary>
         public InternalErrorException(string message) : base(StandingStatus.Internal, message) { }
+    }
+
+    /// <summary>STANDING_PERMISSION_DENIED: the caller's role may not do this, e.g. a
+    /// <see cref="CreditApproval"/> by a role the approval step does not allow, or a
+    /// <see cref="CreditLimitIncrease"/> by a role not in the policy's <c>credit.limit_approvers</c>.
+    /// The engine is unchanged.</summary>
+    public sealed class PermissionDeniedException : StandingException
+    {
+        /// <summary>Creates the exception.</summary>
+        public PermissionDeniedException(string message) : base(StandingStatus.PermissionDenied, message) { }
     }
 }

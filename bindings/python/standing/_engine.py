@@ -16,6 +16,7 @@ from google.protobuf.message import Message
 from standing import _native
 from standing._errors import EngineClosed, InvalidArgument, StandingError, error_for
 from standing._native import Buffer, lib
+from standing._credit import CreditMethods
 from standing._service import ServiceMethods
 from standing.v1 import (
     Customer,
@@ -274,7 +275,7 @@ class _Options:
         self.close()
 
 
-class Engine(ServiceMethods):
+class Engine(ServiceMethods, CreditMethods):
     """A standing engine: one policy and the state of every customer.
 
     Open it from a policy (a :class:`standing.v1.Policy`, a dict in the

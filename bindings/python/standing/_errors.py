@@ -98,6 +98,15 @@ class InternalError(StandingError, RuntimeError):
     status = 12
 
 
+class PermissionDenied(StandingError):
+    """The caller's role may not do this (STANDING_PERMISSION_DENIED): a
+    credit approval by a role the approval step does not allow, a limit
+    increase by a role that may not grant one. (Not a :class:`PermissionError`,
+    which is an :class:`OSError` about files.)"""
+
+    status = 13
+
+
 class EngineClosed(StandingError, ValueError):
     """The engine was closed (raised by the binding, not the library)."""
 
@@ -123,6 +132,7 @@ _BY_STATUS: Dict[int, Type[StandingError]] = {
         Unimplemented,
         OutOfMemory,
         InternalError,
+        PermissionDenied,
     )
 }
 

@@ -20,6 +20,7 @@ try:
     from standing.v1 import customer_pb2, event_pb2, policy_pb2  # noqa: E402
     from standing.v1 import snapshot_pb2, transition_pb2  # noqa: E402,F401
     from standing.v1 import calendar_pb2, service_pb2  # noqa: E402,F401
+    from standing.v1 import credit_pb2  # noqa: E402,F401
 except ImportError as _e:  # pragma: no cover - depends on the build
     raise ImportError(
         "the standing.v1 protobuf modules are missing from "
@@ -42,6 +43,8 @@ from standing.v1.event_pb2 import (  # noqa: E402,F401
     BalanceChange,
     Complaint,
     Contact,
+    CreditApproval,
+    CreditLimitIncrease,
     Enrolled,
     Event,
     EventBatch,
@@ -50,22 +53,48 @@ from standing.v1.event_pb2 import (  # noqa: E402,F401
     ManualTierGrant,
     ManualTierRevoke,
     ObligationOutcome,
+    OrderCancelled,
+    OrderPlaced,
     Payment,
     Purchase,
     ServiceRequest,
     TaskCompleted,
 )
+from standing.v1.credit_pb2 import (  # noqa: E402,F401
+    ApprovalAction,
+    CreditCriteria,
+    CreditDecision,
+    CreditRecord,
+    CreditReport,
+    GradeCount,
+    OpenInvoice,
+    PendingApproval,
+    Receivables,
+    ScoreItemResult,
+    TemporaryIncrease,
+)
 from standing.v1.calendar_pb2 import WorkCalendar, WorkingHours  # noqa: E402,F401
 from standing.v1.policy_pb2 import (  # noqa: E402,F401
+    ApprovalStep,
     Cadence,
+    CreditControl,
+    CreditGrade,
+    CreditLimit,
+    CreditPolicy,
     DeadlineRule,
     DurationSpec,
     Entitlement,
     EntitlementDecl,
     EntitlementValue,
+    HardRule,
     ObligationRule,
     PercentageTarget,
     Policy,
+    ReceivableMeasure,
+    RevenueMultiple,
+    ScoreBand,
+    ScoreItem,
+    ScoreSheet,
     ServiceLevels,
 )
 from standing.v1.service_pb2 import (  # noqa: E402,F401
