@@ -72,7 +72,7 @@ class EngineState {
   bool enrolling = false;
 
   TierView View(const CustomerRecord& rec) const {
-    return TierView{policy.get(), rec.words.get()};
+    return TierView{policy.get(), rec.words.get(), &rec.id};
   }
   // The first deadline rule that matches a request of this type and
   // priority for the customer at `as_of`; -1 when none does.
