@@ -14,6 +14,7 @@
 #include "compiled_policy.h"
 #include "engine_state.h"
 #include "entitlements.h"
+#include "message_reuse.h"
 #include "metric_state.h"
 #include "standing/engine.h"
 
@@ -54,34 +55,6 @@ void Truncate(google::protobuf::RepeatedPtrField<v1::ResolvedEntitlement>* list,
     }
   }
 }
-
-// Equality of short strings without a call: names and tier names are a
-// few bytes, and libc's memcmp behind the PLT costs more than comparing.
-inline bool Same(const std::string& a, const std::string& b) {
-  size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  for (; n >= 8; n -= 8, x += 8, y += 8) {
-    uint64_t u;
-    uint64_t v;
-    std::memcpy(&u, x, 8);
-    std::memcpy(&v, y, 8);
-    if (u != v) return false;
-  }
-  for (; n > 0; --n) {
-    if (*x++ != *y++) return false;
-  }
-  return true;
-}
-
-// Consecutive results mostly repeat names and sources at the same position,
-// and comparing through the inline getter is cheaper than assigning through
-// the out-of-line mutable accessor.
-#define STANDING_ASSIGN(msg, field, value)                         \
-  do {                                                             \
-    if (!Same((msg)->field(), (value))) (msg)->set_##field(value); \
-  } while (false)
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "engine_state.h"
+#include "message_reuse.h"
 #include "standing/engine.h"
 
 namespace standing {
@@ -189,20 +190,30 @@ absl::Status Engine::ListOverdue(const v1::OverdueQuery& query,
   const size_t max_items = static_cast<size_t>(Limit(query.limit()));
   const auto& index = st.service.overdue;
 
-  std::vector<const OverdueKey*> hits;
+  // The answer's entries, in order. Per thread: a host that lists again and
+  // again allocates nothing.
+  thread_local std::vector<const OverdueKey*> hits;
+  hits.clear();
   bool truncated = false;
   const bool single = !query.manager().empty() || query.unowned();
+  // Whether an entry's customer is in the queried tier. A cadence entry
+  // exists only while the customer is in the cadence's tier, so for the
+  // queried program the entry answers; otherwise read the customer's tier.
+  auto in_tier = [&](const OverdueKey& k) {
+    if ((k.slot & kTaskBit) == 0) {
+      const CompiledCadence& c = sp.cadences[k.slot];
+      if (c.program == program) return c.tier == tier;
+    }
+    return st.View(*st.by_sequence[k.sequence]).tier(program) == tier;
+  };
   // Collects one manager's overdue keys in [due_from, as_of).
   auto scan = [&](int64_t manager) {
-    for (auto it = index.lower_bound(OverdueKey{manager, due_from, 0, 0});
+    for (auto it = index.lower_bound(OverdueKey::Make(manager, due_from, 0, 0));
          it != index.end() && it->manager == manager && it->due < as_of; ++it) {
       const bool is_task = (it->slot & kTaskBit) != 0;
       if (query.kind() == v1::OverdueQuery::CADENCE && is_task) continue;
       if (query.kind() == v1::OverdueQuery::TASK && !is_task) continue;
-      if (program >= 0 &&
-          st.View(*st.by_sequence[it->sequence]).tier(program) != tier) {
-        continue;
-      }
+      if (program >= 0 && !in_tier(*it)) continue;
       // One manager's range is in due order: stop once the page is full.
       if (single && hits.size() >= max_items) {
         truncated = true;
@@ -221,8 +232,9 @@ absl::Status Engine::ListOverdue(const v1::OverdueQuery& query,
     for (auto it = index.begin(); it != index.end();) {
       const int64_t manager = it->manager;
       scan(manager);
-      it = index.lower_bound(
-          OverdueKey{manager + 1, std::numeric_limits<int64_t>::min(), 0, 0});
+      if (manager == std::numeric_limits<uint32_t>::max()) break;
+      it = index.lower_bound(OverdueKey::Make(
+          manager + 1, std::numeric_limits<int64_t>::min(), 0, 0));
     }
   }
   if (!single) {  // one manager's range is already in due order
@@ -236,43 +248,57 @@ absl::Status Engine::ListOverdue(const v1::OverdueQuery& query,
     truncated = true;
   }
   out->set_truncated(truncated);
-  // Items are overwritten in place, not cleared: a generated Clear() frees
-  // sub-messages, and a host that reuses `out` then allocates nothing.
-  // Each item reads a customer record far from the index: prefetch them
-  // all first, so the misses overlap instead of queueing one by one.
-  for (const OverdueKey* k : hits)
-    __builtin_prefetch(&st.by_sequence[k->sequence]);
-  for (const OverdueKey* k : hits)
-    __builtin_prefetch(st.by_sequence[k->sequence]);
+  // Everything an item shows is in its index entry, except a customer id
+  // too long to be kept there: that one sits in the customer's record far
+  // from the index, so prefetch those first (the misses then overlap).
+  for (const OverdueKey* k : hits) {
+    if (const std::string* id = k->customer_id.record_id()) {
+      __builtin_prefetch(id);
+    }
+  }
+  // Items are overwritten in place, not cleared (a generated Clear() frees
+  // sub-messages), and a string is written only when it differs from the
+  // one the reused item holds: a host that reuses `out` allocates nothing,
+  // and names, programs, tiers and the manager mostly repeat.
   auto* items = out->mutable_items();
   while (items->size() > static_cast<int>(hits.size())) items->RemoveLast();
+  int64_t manager = -1;
+  std::string_view manager_name;
   for (size_t i = 0; i < hits.size(); ++i) {
     const OverdueKey* k = hits[i];
-    const CustomerRecord& rec = *st.by_sequence[k->sequence];
     v1::OverdueItem* item = static_cast<int>(i) < items->size()
                                 ? items->Mutable(static_cast<int>(i))
                                 : items->Add();
-    item->set_customer_id(rec.id);
-    item->set_manager(std::string(st.interner.Text(k->manager)));
-    Stamp(k->due, item->mutable_due());
+    STANDING_ASSIGN(item, customer_id,
+                    k->customer_id.known()
+                        ? k->customer_id.view()
+                        : std::string_view(st.by_sequence[k->sequence]->id));
+    if (k->manager != manager) {
+      manager = k->manager;
+      manager_name = st.interner.Text(manager);
+    }
+    STANDING_ASSIGN(item, manager, manager_name);
+    google::protobuf::Timestamp* due = item->mutable_due();
+    if (due->seconds() != k->due) due->set_seconds(k->due);
+    if (due->nanos() != 0) due->set_nanos(0);
+    const std::string* name;
     int p = 0, t = 0;
     if (k->slot & kTaskBit) {
-      const CustomerService* cs = st.service.Get(k->sequence);
-      const Task& task = cs->tasks[k->slot & ~kTaskBit];
-      const CompiledObligation& o = sp.obligations[task.obligation];
+      const CompiledObligation& o = sp.obligations[k->item];
       item->set_kind(v1::OverdueQuery::TASK);
-      item->set_name(o.name);
+      name = &o.name;
       p = o.program;
       t = o.tier;
     } else {
-      const CompiledCadence& c = sp.cadences[k->slot];
+      const CompiledCadence& c = sp.cadences[k->item];
       item->set_kind(v1::OverdueQuery::CADENCE);
-      item->set_name(c.name);
+      name = &c.name;
       p = c.program;
       t = c.tier;
     }
-    item->set_program(pol.programs[p].name);
-    item->set_tier(pol.programs[p].tiers[t].name);
+    STANDING_ASSIGN(item, name, *name);
+    STANDING_ASSIGN(item, program, pol.programs[p].name);
+    STANDING_ASSIGN(item, tier, pol.programs[p].tiers[t].name);
   }
   return absl::OkStatus();
 }
@@ -366,5 +392,7 @@ absl::StatusOr<int64_t> Engine::AddDuration(
   return standing::AddDuration(d, at_seconds, pol.clock,
                                pol.service.Calendar(d));
 }
+
+#undef STANDING_ASSIGN
 
 }  // namespace standing

@@ -78,7 +78,7 @@ class EngineState {
   Rating rating_scratch;
 
   TierView View(const CustomerRecord& rec) const {
-    return TierView{policy.get(), rec.words.get()};
+    return TierView{policy.get(), rec.words.get(), &rec.id};
   }
   // The first deadline rule that matches a request of this type and
   // priority for the customer at `as_of`; -1 when none does.

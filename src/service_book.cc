@@ -69,7 +69,9 @@ int64_t ServiceBook::CadenceDue(const CompiledPolicy& policy,
 void ServiceBook::Detach(uint64_t sequence) {
   CustomerService* cs = Get(sequence);
   if (cs == nullptr || !cs->attached) return;
-  for (const OverdueKey& k : cs->overdue_keys) overdue.erase(k);
+  for (const AttachedOverdue& k : cs->overdue_keys) {
+    overdue.erase(OverdueKey::Make(cs->primary, k.due, sequence, k.slot));
+  }
   for (const RequestDueKey& k : cs->request_keys) request_due.erase(k);
   if (!cs->capacity_slots.empty()) {
     auto it = manager_counts.find(cs->primary);
@@ -99,11 +101,13 @@ void ServiceBook::Attach(const CompiledPolicy& policy, uint64_t sequence,
     if (t >= static_cast<int>(sp.tiers[p].size())) continue;
     const TierService& ts = sp.tiers[p][t];
     for (int c : ts.cadences) {
-      const OverdueKey key{cs->primary,
-                           CadenceDue(policy, cs, c, tiers, nullptr), sequence,
-                           static_cast<uint32_t>(c)};
+      OverdueKey key = OverdueKey::Make(
+          cs->primary, CadenceDue(policy, cs, c, tiers, nullptr), sequence,
+          static_cast<uint32_t>(c));
+      key.item = static_cast<uint32_t>(c);
+      key.customer_id.Set(tiers.id);
       overdue.insert(key);
-      cs->overdue_keys.push_back(key);
+      cs->overdue_keys.push_back({key.due, key.slot});
     }
     if (ts.capacity_slot >= 0 && cs->primary != 0) {
       std::vector<uint64_t>& counts = manager_counts[cs->primary];
@@ -116,10 +120,12 @@ void ServiceBook::Attach(const CompiledPolicy& policy, uint64_t sequence,
   for (size_t i = 0; i < cs->tasks.size(); ++i) {
     const Task& task = cs->tasks[i];
     if (task.state != v1::TaskStatus::OPEN) continue;
-    const OverdueKey key{cs->primary, task.due, sequence,
-                         kTaskBit | static_cast<uint32_t>(i)};
+    OverdueKey key = OverdueKey::Make(cs->primary, task.due, sequence,
+                                      kTaskBit | static_cast<uint32_t>(i));
+    key.item = static_cast<uint32_t>(task.obligation);
+    key.customer_id.Set(tiers.id);
     overdue.insert(key);
-    cs->overdue_keys.push_back(key);
+    cs->overdue_keys.push_back({key.due, key.slot});
   }
   for (const OpenRequest& r : cs->requests) {
     if (r.resolved_at != 0 || r.paused_at != 0) continue;
@@ -692,6 +698,8 @@ absl::Status ServiceBook::Import(const CompiledPolicy& policy,
     task.closed_by = t.closed_by();
     tasks.push_back(std::move(task));
   }
+  // Index entries are found again by the primary manager: drop any first.
+  Detach(sequence);
   CustomerService& cs = GetOrCreate(sequence);
   cs.primary =
       in.primary_manager().empty() ? 0 : interner.Intern(in.primary_manager());

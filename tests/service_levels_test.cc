@@ -338,6 +338,62 @@ TEST_F(ServiceLevelsTest, CadencesAndTheOverdueIndex) {
   EXPECT_EQ(c.ownership().primary_manager(), "wang");
 }
 
+// Overdue entries keep short ids inline and point to the record for long
+// ones; the tier filter answers from cadence entries and reads the tier for
+// tasks; a reused list is overwritten to the same bytes as a fresh one.
+TEST_F(ServiceLevelsTest, OverdueListLongIdsTierFilterAndReuse) {
+  const std::string long_id = "customer-with-a-rather-long-id-0001";
+  Must(Enrol(long_id, Local(2026, 3, 2, 0)));
+  Must(Enrol("c2", Local(2026, 3, 2, 0)));
+  Must(Manager(long_id, Local(2026, 3, 2, 13), "wang"));
+  Must(Manager("c2", Local(2026, 3, 2, 13), "wang"));
+  v1::OverdueQuery q;
+  q.set_manager("wang");
+  q.mutable_as_of()->set_seconds(Local(2026, 3, 20));
+  v1::OverdueList reused;
+  ASSERT_TRUE(engine_->ListOverdue(q, &reused).ok());
+  ASSERT_EQ(reused.items_size(), 2);
+  EXPECT_EQ(reused.items(0).customer_id(), long_id);  // enrolled first
+  EXPECT_EQ(reused.items(1).customer_id(), "c2");
+  EXPECT_EQ(reused.items(0).manager(), "wang");
+  EXPECT_EQ(reused.items(0).tier(), "C");
+
+  // The long-id customer moves to B: B's cadences and open tasks.
+  Must(Buy(long_id, Local(2026, 3, 21), 200000));
+  q.mutable_as_of()->set_seconds(Local(2026, 6, 30));
+  auto fresh_equals_reused = [&](const v1::OverdueQuery& query) {
+    v1::OverdueList fresh;
+    EXPECT_TRUE(engine_->ListOverdue(query, &fresh).ok());
+    EXPECT_TRUE(engine_->ListOverdue(query, &reused).ok());
+    EXPECT_EQ(fresh.SerializeAsString(), reused.SerializeAsString());
+    return fresh;
+  };
+  v1::OverdueList all = fresh_equals_reused(q);
+  q.set_program("class");
+  q.set_tier("B");
+  v1::OverdueList in_b = fresh_equals_reused(q);
+  int tasks = 0;
+  for (const v1::OverdueItem& item : in_b.items()) {
+    EXPECT_EQ(item.customer_id(), long_id);
+    EXPECT_EQ(item.tier(), "B");
+    tasks += item.kind() == v1::OverdueQuery::TASK;
+  }
+  EXPECT_GT(tasks, 0);
+  q.set_tier("C");
+  v1::OverdueList in_c = fresh_equals_reused(q);
+  ASSERT_EQ(in_c.items_size(), 1);
+  EXPECT_EQ(in_c.items(0).customer_id(), "c2");
+  EXPECT_EQ(all.items_size(), in_b.items_size() + in_c.items_size());
+  // Shorter results after longer ones, and every manager at once.
+  q.clear_program();
+  q.clear_tier();
+  q.set_limit(1);
+  EXPECT_EQ(fresh_equals_reused(q).items_size(), 1);
+  q.clear_manager();
+  q.set_limit(0);
+  EXPECT_EQ(fresh_equals_reused(q).items_size(), all.items_size());
+}
+
 TEST_F(ServiceLevelsTest, ObligationsOnTierEntry) {
   // Entering B on Thursday 2026-02-12: bind a manager within 3 working days
   // (Fri 13, Sat 14 make-up, Tue 24 after the holiday).
