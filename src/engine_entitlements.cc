@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "compiled_policy.h"
 #include "engine_state.h"
@@ -27,10 +26,42 @@ namespace {
 constexpr size_t kMaxSpares = 256;
 thread_local std::vector<std::unique_ptr<v1::ResolvedEntitlement>> spares;
 
+// Equality of short strings without a call: names and tier names are a
+// few bytes, and libc's memcmp behind the PLT costs more than comparing.
+inline bool Same(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && EqualBytes(a.data(), b.data(), a.size());
+}
+
+// The element for entitlement `name` at `index`. Consecutive customers in
+// different tiers hold different entitlements, so the element at `index`
+// usually carries another name: an element further down the list, or a
+// parked one, that already carries this name (and so the value type) is
+// swapped in instead, which leaves only the fields that differ to write.
 v1::ResolvedEntitlement* NextElement(
     google::protobuf::RepeatedPtrField<v1::ResolvedEntitlement>* list,
-    int index) {
-  if (index < list->size()) return list->Mutable(index);
+    int index, const std::string& name) {
+  const int size = list->size();
+  if (index < size) {
+    if (Same(list->Get(index).name(), name)) return list->Mutable(index);
+    for (int j = index + 1; j < size; ++j) {
+      if (Same(list->Get(j).name(), name)) {
+        list->SwapElements(index, j);
+        return list->Mutable(index);
+      }
+    }
+  }
+  if (list->GetArena() == nullptr) {
+    for (size_t k = spares.size(); k-- > 0;) {
+      if (!Same(spares[k]->name(), name)) continue;
+      std::swap(spares[k], spares.back());
+      v1::ResolvedEntitlement* e = spares.back().release();
+      spares.pop_back();
+      list->AddAllocated(e);  // at the end: size
+      if (index < size) list->SwapElements(index, size);
+      return list->Mutable(index);
+    }
+  }
+  if (index < size) return list->Mutable(index);
   if (!spares.empty() && list->GetArena() == nullptr) {
     v1::ResolvedEntitlement* e = spares.back().release();
     spares.pop_back();
@@ -55,32 +86,28 @@ void Truncate(google::protobuf::RepeatedPtrField<v1::ResolvedEntitlement>* list,
   }
 }
 
-// Equality of short strings without a call: names and tier names are a
-// few bytes, and libc's memcmp behind the PLT costs more than comparing.
-inline bool Same(const std::string& a, const std::string& b) {
-  size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  for (; n >= 8; n -= 8, x += 8, y += 8) {
-    uint64_t u;
-    uint64_t v;
-    std::memcpy(&u, x, 8);
-    std::memcpy(&v, y, 8);
-    if (u != v) return false;
+// Writes `value` into a string field through its mutable pointer: a
+// same-length value (ids, names of one length) is copied in place, which
+// skips protobuf's out-of-line Set and std::string's _M_replace.
+inline void Assign(std::string* to, const char* from, size_t n) {
+  if (to->size() != n) {
+    to->assign(from, n);
+    return;
   }
-  for (; n > 0; --n) {
-    if (*x++ != *y++) return false;
-  }
-  return true;
+  char* d = to->data();
+  for (; n >= 8; n -= 8, d += 8, from += 8) std::memcpy(d, from, 8);
+  for (; n > 0; --n) *d++ = *from++;
 }
 
 // Consecutive results mostly repeat names and sources at the same position,
 // and comparing through the inline getter is cheaper than assigning through
 // the out-of-line mutable accessor.
-#define STANDING_ASSIGN(msg, field, value)                         \
-  do {                                                             \
-    if (!Same((msg)->field(), (value))) (msg)->set_##field(value); \
+#define STANDING_ASSIGN(msg, field, value)                    \
+  do {                                                        \
+    const std::string& v_ = (value);                          \
+    if (!Same((msg)->field(), v_)) {                          \
+      Assign((msg)->mutable_##field(), v_.data(), v_.size()); \
+    }                                                         \
   } while (false)
 
 }  // namespace
@@ -90,17 +117,28 @@ absl::Status Engine::ResolveEntitlements(std::string_view id_view,
   const absl::string_view id(id_view.data(), id_view.size());
   std::shared_lock lock(state_->mu);
   const EngineState& st = *state_;
-  auto found = st.FindOrNotFound(id);
-  if (!found.ok()) return found.status();
-  const CustomerRecord* rec = *found;
+  const CustomerRecord* rec = st.Find(id);
+  if (rec == nullptr) return st.FindOrNotFound(id).status();
   const CompiledPolicy& policy = *st.policy;
   const CompiledEntitlements& ents = policy.entitlements;
 
   STANDING_ASSIGN(out, customer_id, rec->id);
   const int programs = static_cast<int>(policy.programs.size());
-  // The customer's row in each program's table, and its tier there.
-  absl::InlinedVector<const EntitlementCell*, 8> rows(programs);
-  absl::InlinedVector<int, 8> tiers(programs);
+  // The customer's row in each program's table, and its tier there. Not
+  // value-initialised: zeroing them (rep stos) cost more than filling them.
+  constexpr int kInline = 8;
+  const EntitlementCell* rows_inline[kInline];
+  int tiers_inline[kInline];
+  std::vector<const EntitlementCell*> rows_heap;
+  std::vector<int> tiers_heap;
+  const EntitlementCell** rows = rows_inline;
+  int* tiers = tiers_inline;
+  if (programs > kInline) {
+    rows_heap.resize(programs);
+    tiers_heap.resize(programs);
+    rows = rows_heap.data();
+    tiers = tiers_heap.data();
+  }
   for (int p = 0; p < programs; ++p) {
     tiers[p] = ProgramState(policy, rec->words.get(), p).tier();
     rows[p] = ents.Row(p, tiers[p]);
@@ -122,7 +160,7 @@ absl::Status Engine::ResolveEntitlements(std::string_view id_view,
     if (best < 0) continue;
     const EntitlementCell& cell = rows[best][e];
     const CompiledProgram& prog = policy.programs[best];
-    v1::ResolvedEntitlement* r = NextElement(list, size++);
+    v1::ResolvedEntitlement* r = NextElement(list, size++, ents.decls[e].name);
     // Assignments reuse the strings' capacity: no allocation once warm.
     STANDING_ASSIGN(r, name, ents.decls[e].name);
     r->set_type(ents.decls[e].type);
