@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "compiled_policy.h"
 #include "engine_state.h"
@@ -28,10 +27,36 @@ namespace {
 constexpr size_t kMaxSpares = 256;
 thread_local std::vector<std::unique_ptr<v1::ResolvedEntitlement>> spares;
 
+// The element for entitlement `name` at `index`. Consecutive customers in
+// different tiers hold different entitlements, so the element at `index`
+// usually carries another name: an element further down the list, or a
+// parked one, that already carries this name (and so the value type) is
+// swapped in instead, which leaves only the fields that differ to write.
 v1::ResolvedEntitlement* NextElement(
     google::protobuf::RepeatedPtrField<v1::ResolvedEntitlement>* list,
-    int index) {
-  if (index < list->size()) return list->Mutable(index);
+    int index, const std::string& name) {
+  const int size = list->size();
+  if (index < size) {
+    if (Same(list->Get(index).name(), name)) return list->Mutable(index);
+    for (int j = index + 1; j < size; ++j) {
+      if (Same(list->Get(j).name(), name)) {
+        list->SwapElements(index, j);
+        return list->Mutable(index);
+      }
+    }
+  }
+  if (list->GetArena() == nullptr) {
+    for (size_t k = spares.size(); k-- > 0;) {
+      if (!Same(spares[k]->name(), name)) continue;
+      std::swap(spares[k], spares.back());
+      v1::ResolvedEntitlement* e = spares.back().release();
+      spares.pop_back();
+      list->AddAllocated(e);  // at the end: size
+      if (index < size) list->SwapElements(index, size);
+      return list->Mutable(index);
+    }
+  }
+  if (index < size) return list->Mutable(index);
   if (!spares.empty() && list->GetArena() == nullptr) {
     v1::ResolvedEntitlement* e = spares.back().release();
     spares.pop_back();
@@ -63,17 +88,28 @@ absl::Status Engine::ResolveEntitlements(std::string_view id_view,
   const absl::string_view id(id_view.data(), id_view.size());
   std::shared_lock lock(state_->mu);
   const EngineState& st = *state_;
-  auto found = st.FindOrNotFound(id);
-  if (!found.ok()) return found.status();
-  const CustomerRecord* rec = *found;
+  const CustomerRecord* rec = st.Find(id);
+  if (rec == nullptr) return st.FindOrNotFound(id).status();
   const CompiledPolicy& policy = *st.policy;
   const CompiledEntitlements& ents = policy.entitlements;
 
   STANDING_ASSIGN(out, customer_id, rec->id);
   const int programs = static_cast<int>(policy.programs.size());
-  // The customer's row in each program's table, and its tier there.
-  absl::InlinedVector<const EntitlementCell*, 8> rows(programs);
-  absl::InlinedVector<int, 8> tiers(programs);
+  // The customer's row in each program's table, and its tier there. Not
+  // value-initialised: zeroing them (rep stos) cost more than filling them.
+  constexpr int kInline = 8;
+  const EntitlementCell* rows_inline[kInline];
+  int tiers_inline[kInline];
+  std::vector<const EntitlementCell*> rows_heap;
+  std::vector<int> tiers_heap;
+  const EntitlementCell** rows = rows_inline;
+  int* tiers = tiers_inline;
+  if (programs > kInline) {
+    rows_heap.resize(programs);
+    tiers_heap.resize(programs);
+    rows = rows_heap.data();
+    tiers = tiers_heap.data();
+  }
   for (int p = 0; p < programs; ++p) {
     tiers[p] = ProgramState(policy, rec->words.get(), p).tier();
     rows[p] = ents.Row(p, tiers[p]);
@@ -95,7 +131,7 @@ absl::Status Engine::ResolveEntitlements(std::string_view id_view,
     if (best < 0) continue;
     const EntitlementCell& cell = rows[best][e];
     const CompiledProgram& prog = policy.programs[best];
-    v1::ResolvedEntitlement* r = NextElement(list, size++);
+    v1::ResolvedEntitlement* r = NextElement(list, size++, ents.decls[e].name);
     // Assignments reuse the strings' capacity: no allocation once warm.
     STANDING_ASSIGN(r, name, ents.decls[e].name);
     r->set_type(ents.decls[e].type);
@@ -107,7 +143,5 @@ absl::Status Engine::ResolveEntitlements(std::string_view id_view,
   Truncate(list, size);
   return absl::OkStatus();
 }
-
-#undef STANDING_ASSIGN
 
 }  // namespace standing

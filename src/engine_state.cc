@@ -20,12 +20,6 @@ void EngineState::Install(std::shared_ptr<const CompiledPolicy> compiled) {
   credit.grade_counts.assign(policy->credit.grades.size(), 0);
 }
 
-const CustomerRecord* EngineState::Find(absl::string_view id) const {
-  const auto& index = customers.get<ById>();
-  auto it = index.find(id, IdHash(), IdEq());
-  return it == index.end() ? nullptr : &*it;
-}
-
 absl::StatusOr<const CustomerRecord*> EngineState::FindOrNotFound(
     absl::string_view id) const {
   const CustomerRecord* rec = Find(id);
@@ -130,8 +124,8 @@ void EngineState::ApplyDeferred(const Effects& fx) {
   for (uint64_t key : fx.erased_grants) grants.erase(key);
 }
 
-void EngineState::Prefetch(absl::string_view id) const {
-  const CustomerRecord* rec = Find(id);
+void EngineState::PrefetchWords(absl::string_view id, uint64_t hash) const {
+  const CustomerRecord* rec = customers.Find(id, hash);
   if (rec == nullptr) return;
   const int64_t* words = rec->words.get();
   // One hint per 64-byte line, up to 8 lines (most policies need fewer).

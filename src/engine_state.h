@@ -57,7 +57,7 @@ class EngineState {
   mutable std::shared_mutex mu;
   std::shared_ptr<const CompiledPolicy> policy;
   Interner interner;
-  CustomerSet customers;
+  CustomerTable customers;
   std::vector<const CustomerRecord*> by_sequence;
   TierMembers members;
   DueQueue due_queue;
@@ -145,10 +145,12 @@ class EngineState {
   // The granted tier while the grant is active at `t`, else -1.
   int ActiveGrantTier(const CustomerRecord& rec, int program, int64_t t) const;
 
-  const CustomerRecord* Find(absl::string_view id) const;
+  const CustomerRecord* Find(absl::string_view id) const {
+    return customers.Find(id);
+  }
   // Starts loading the customer's state words into the cache (a hint: an
-  // unknown id does nothing).
-  void Prefetch(absl::string_view id) const;
+  // unknown id does nothing). `hash` is CustomerTable::Hash(id).
+  void PrefetchWords(absl::string_view id, uint64_t hash) const;
   // Find, with the one NotFound message every operation uses.
   absl::StatusOr<const CustomerRecord*> FindOrNotFound(
       absl::string_view id) const;

@@ -190,7 +190,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
       s.set(0, v1::ENROLMENT, false, t);
       s.set_next_review(NextReview(pol, p, t, t, t));
     }
-    auto [it, inserted] = customers.insert(std::move(rec));
+    auto [it, inserted] = customers.Insert(std::move(rec));
     if (!inserted) return absl::InternalError("enrolment: insert failed");
     ++next_sequence;
     by_sequence.push_back(&*it);

@@ -133,7 +133,7 @@ absl::Status ImportCustomer(EngineState& st, uint64_t index,
       }
     }
   }
-  auto [it, inserted] = st.customers.insert(std::move(rec));
+  auto [it, inserted] = st.customers.Insert(std::move(rec));
   if (!inserted) return DataLoss(index, "insert failed");
   if (st.by_sequence.size() <= it->sequence) {
     st.by_sequence.resize(it->sequence + 1, nullptr);
