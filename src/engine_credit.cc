@@ -592,7 +592,10 @@ void ExportPending(const EngineState& st, const CustomerRecord& rec,
   Stamp(p.step_due, out->mutable_step_due());
   out->set_escalated(p.escalated);
   for (const auto& role : step.roles) out->add_roles(role);
-  if (p.escalated && !step.escalate_to.empty()) {
+  // The escalation role is added once (it may already be a step role).
+  if (p.escalated && !step.escalate_to.empty() &&
+      std::find(step.roles.begin(), step.roles.end(), step.escalate_to) ==
+          step.roles.end()) {
     out->add_roles(step.escalate_to);
   }
   for (const auto& h : p.history) *out->add_history() = h;

@@ -4,6 +4,8 @@
 //   standing_demo [--customers N] [--seed S] [--chunk N] [--policy FILE]
 //                 [--service-customers N] [--managers N]
 //                 [--service-policy FILE] [--service-only]
+//                 [--credit-customers N] [--credit-policy FILE]
+//                 [--credit-only]
 //
 // Generates a reproducible synthetic population (see
 // synthetic_population.h), replays its enrolments and purchases through
@@ -14,7 +16,11 @@
 // nomination. The second phase (skipped with --service-customers 0) runs
 // 2026 for a population under examples/policies/service_levels.json with
 // account managers, contacts and service requests and prints overdue
-// contacts per manager, capacity, breaches and entitlements. Everything
+// contacts per manager, capacity, breaches and entitlements. The third
+// (skipped with --credit-customers 0; credit_demo.h) replays a B2B
+// customer base under examples/policies/credit.json: orders checked with
+// CheckCredit, invoices, payments, quarterly reviews with approvals, and
+// prints grades, approvals, redacted reads and credit checks. Everything
 // printed is deterministic except the lines marked "(timing)".
 #include <algorithm>
 #include <chrono>
@@ -33,6 +39,7 @@
 #include <tuple>
 #include <vector>
 
+#include "credit_demo.h"
 #include "service_demo.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
@@ -59,6 +66,11 @@ struct Options {
   bool service_only = false;
   std::string service_policy_path = std::string(STANDING_SOURCE_DIR) +
                                     "/examples/policies/service_levels.json";
+  // The credit phase (0 customers: skipped).
+  size_t credit_customers = 20000;
+  bool credit_only = false;
+  std::string credit_policy_path =
+      std::string(STANDING_SOURCE_DIR) + "/examples/policies/credit.json";
 };
 
 [[noreturn]] void Usage(const char* message) {
@@ -66,7 +78,9 @@ struct Options {
                "%s\nusage: standing_demo [--customers N] [--seed S] "
                "[--chunk N] [--policy FILE]\n"
                "                     [--service-customers N] [--managers N] "
-               "[--service-policy FILE] [--service-only]\n",
+               "[--service-policy FILE] [--service-only]\n"
+               "                     [--credit-customers N] "
+               "[--credit-policy FILE] [--credit-only]\n",
                message);
   std::exit(2);
 }
@@ -108,6 +122,15 @@ Options ParseArgs(int argc, char** argv) {
       options.service_policy_path = value();
     } else if (arg == "--service-only") {
       options.service_only = true;
+    } else if (arg == "--credit-customers") {
+      options.credit_customers = number();
+      if (options.credit_customers > 9999999) {
+        Usage("--credit-customers must be at most 9999999");
+      }
+    } else if (arg == "--credit-policy") {
+      options.credit_policy_path = value();
+    } else if (arg == "--credit-only") {
+      options.credit_only = true;
     } else if (arg == "--help" || arg == "-h") {
       Usage("standing demo");
     } else {
@@ -823,16 +846,25 @@ static int RetailDemo(const Options& options) {
 
 int main(int argc, char** argv) {
   const Options options = ParseArgs(argc, argv);
-  if (!options.service_only) {
+  if (!options.service_only && !options.credit_only) {
     const int rc = RetailDemo(options);
     if (rc != 0) return rc;
   }
-  if (options.service_customers == 0) return 0;
-  standing_demo::ServiceDemoOptions service;
-  service.customers = options.service_customers;
-  service.managers = options.managers;
-  service.seed = options.seed;
-  service.chunk = options.chunk;
-  service.policy_path = options.service_policy_path;
-  return standing_demo::RunServiceDemo(service);
+  if (options.service_customers != 0 && !options.credit_only) {
+    standing_demo::ServiceDemoOptions service;
+    service.customers = options.service_customers;
+    service.managers = options.managers;
+    service.seed = options.seed;
+    service.chunk = options.chunk;
+    service.policy_path = options.service_policy_path;
+    const int rc = standing_demo::RunServiceDemo(service);
+    if (rc != 0) return rc;
+  }
+  if (options.credit_customers == 0 || options.service_only) return 0;
+  standing_demo::CreditDemoOptions credit;
+  credit.customers = options.credit_customers;
+  credit.seed = options.seed;
+  credit.chunk = options.chunk;
+  credit.policy_path = options.credit_policy_path;
+  return standing_demo::RunCreditDemo(credit);
 }
