@@ -397,8 +397,10 @@ void ExportRating(const CompiledPolicy& policy, const Rating& r,
   out->set_score_grade(credit.grades[r.score_grade].name);
   out->set_hard_rule(r.hard_rule >= 0 ? credit.hard_rules[r.hard_rule].name
                                       : std::string());
+  // The hard rule decided when it caps the grade at (or below) what the
+  // score gives.
   out->set_rule(
-      r.hard_rule >= 0 && r.target < r.score_grade
+      r.hard_rule >= 0 && credit.hard_rules[r.hard_rule].grade <= r.target
           ? absl::StrCat("credit.hard_rules[", r.hard_rule, "]")
           : absl::StrCat("credit.grades[", r.score_grade, "].min_score"));
   Stamp(r.rated_at, out->mutable_rated_at());

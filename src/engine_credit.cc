@@ -20,7 +20,21 @@ namespace {
 
 int64_t StepDue(const CompiledPolicy& pol, int step, int64_t from) {
   const Duration& d = pol.credit.steps[step].within;
-  return AddDuration(d, from, pol.clock, pol.service.Calendar(d));
+  const WorkCalendar* calendar = pol.service.Calendar(d);
+  if (d.unit != v1::DurationSpec::WORKING_DAYS || calendar == nullptr) {
+    return AddDuration(d, from, pol.clock, calendar);
+  }
+  // "Within N working days" means N whole working days: the day the step
+  // starts counts when it starts at its midnight (a review), else counting
+  // begins the next day; the deadline is the end of the N-th.
+  const LocalClock& clock = calendar->clock();
+  int64_t day = clock.LocalDay(from);
+  if (from != clock.DayStart(day)) ++day;
+  int64_t found = 0;
+  for (int64_t guard = 0; guard < 40000; ++guard, ++day) {
+    if (calendar->IsWorkingDay(day) && ++found == d.amount) break;
+  }
+  return d.amount == 0 ? from : clock.DayStart(day + 1);
 }
 
 std::string Summary(const CompiledPolicy& pol, const Rating& r, int from,
@@ -28,7 +42,7 @@ std::string Summary(const CompiledPolicy& pol, const Rating& r, int from,
   const CompiledCredit& cc = pol.credit;
   std::string s = absl::StrFormat("score %.4g gives %s", r.score,
                                   cc.grades[r.score_grade].name);
-  if (r.hard_rule >= 0 && r.target < r.score_grade) {
+  if (r.hard_rule >= 0 && cc.hard_rules[r.hard_rule].grade <= r.target) {
     absl::StrAppend(&s, "; hard rule \"", cc.hard_rules[r.hard_rule].name,
                     "\" caps it at ", cc.grades[r.target].name);
   }
@@ -150,14 +164,26 @@ void ReviewGrade(EngineState& st, const CustomerRecord& rec, int64_t t,
     a.limit = r.limit;
     return;
   }
-  const bool forced =
-      r.hard_rule >= 0 && r.target < r.score_grade && r.target < a.grade;
-  if (forced || cc.steps.empty()) {
+  // A holding hard rule acts at once, whatever the score says; what the
+  // score asks beyond it goes through approval like any review change.
+  const int cap = r.hard_rule >= 0 ? cc.hard_rules[r.hard_rule].grade
+                                   : static_cast<int>(cc.grades.size()) - 1;
+  if (cap < a.grade) {
+    ChangeGrade(st, rec, a, cap, as_of, v1::DOWNGRADE, v1::HARD_RULE, r, "",
+                fx);
+    if (r.target == a.grade) return;
+  }
+  if (cc.steps.empty()) {
     ChangeGrade(st, rec, a, r.target, as_of, Direction(a.grade, r.target),
-                forced ? v1::HARD_RULE : v1::REVIEW, r, "", fx);
+                v1::REVIEW, r, "", fx);
     return;
   }
   if (a.pending && a.pending->to_grade == r.target) return;  // still waiting
+  if (a.pending) {
+    // Replaced by this review's proposal: say so.
+    CreditTransition(st, rec, a.grade, a.pending->to_grade, t, v1::REJECTED,
+                     v1::REVIEW, r, "", fx);
+  }
   auto p = std::make_unique<PendingChange>();
   p->to_grade = r.target;
   p->proposed_at = t;
@@ -249,7 +275,9 @@ absl::Status EngineState::CheckCreditEvent(const CustomerRecord& rec,
            (a.pending->escalated && e.role() == step.escalate_to));
       if (!allowed) {
         std::string roles = absl::StrJoin(step.roles, ", ");
-        if (a.pending->escalated && !step.escalate_to.empty()) {
+        if (a.pending->escalated && !step.escalate_to.empty() &&
+            std::find(step.roles.begin(), step.roles.end(), step.escalate_to) ==
+                step.roles.end()) {
           absl::StrAppend(&roles, ", ", step.escalate_to, " (escalated)");
         }
         return absl::PermissionDeniedError(absl::StrCat(

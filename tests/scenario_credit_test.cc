@@ -286,13 +286,13 @@ TEST_F(CreditScenario, ReviewProposesAndTwoApprovalStepsDecide) {
   v1::CreditRecord r = Record("A1");
   ASSERT_TRUE(r.has_pending());
   EXPECT_EQ(r.pending().step(), "supervisor review");
-  // The step's deadline is 3 working days on the policy's calendar.
-  v1::DurationSpec three;
-  three.set_amount(3);
-  three.set_unit(v1::DurationSpec::WORKING_DAYS);
-  auto due = h_.engine().AddDuration(Local(2026, 4, 1, 0), three);
-  ASSERT_TRUE(due.ok());
-  EXPECT_EQ(r.pending().step_due().seconds(), *due);
+  // The step's deadline is 3 whole working days on the policy's calendar:
+  // the review at midnight of Wednesday 1 April starts the first, so the
+  // step is due at the end of Friday 3 April.
+  EXPECT_EQ(r.pending().step_due().seconds(), Local(2026, 4, 4, 0));
+  // A step that starts during a day counts from the next working day: the
+  // supervisor's approval at 11:00 on 1 April gives the committee 2, 3, 7
+  // (after the Qingming holidays of 4-6 April), 8 and 9 April.
 
   // A clerk may not approve.
   absl::Status s = h_.Apply(Decide("A1", Local(2026, 4, 1, 10), true, "clerk"));
@@ -302,6 +302,7 @@ TEST_F(CreditScenario, ReviewProposesAndTwoApprovalStepsDecide) {
   ASSERT_EQ(Credit().size(), 1u);
   EXPECT_EQ(Credit()[0].kind(), v1::STEP_APPROVED);
   EXPECT_EQ(Record("A1").pending().step(), "credit committee");
+  EXPECT_EQ(Record("A1").pending().step_due().seconds(), Local(2026, 4, 10, 0));
   // A supervisor may not decide the committee's step.
   EXPECT_EQ(
       h_.Apply(Decide("A1", Local(2026, 4, 2), true, "supervisor")).code(),

@@ -288,8 +288,8 @@ def test_quarterly_review_proposes_an_upgrade_that_needs_two_approvals(eng):
     assert (p.from_grade, p.to_grade, p.step, p.step_index) == (RED, YELLOW, "supervisor review", 0)
     assert p.proposed_at.seconds == Q2 and list(p.roles) == ["supervisor"]
     # 3 working days on the China calendar (4-6 April is Qingming).
-    assert p.step_due.seconds == eng.add_duration(Q2, {"amount": 3, "unit": "WORKING_DAYS"})
-    assert p.step_due.seconds == local(2026, 4, 7, 0)
+    # 3 whole working days from the review's midnight: 1, 2 and 3 April.
+    assert p.step_due.seconds == local(2026, 4, 4, 0)
 
     with pytest.raises(standing.PermissionDenied, match="clerk"):
         eng.apply(approve("B-5", local(2026, 4, 1, 10), "clerk"))
