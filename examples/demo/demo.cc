@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "credit_demo.h"
+#include "demo_util.h"
 #include "service_demo.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
@@ -48,10 +49,16 @@
 namespace {
 
 using standing_demo::CivilDate;
+using standing_demo::Fail;
+using standing_demo::Grouped;
 using standing_demo::LocalDate;
 using standing_demo::LocalMidnight;
+using standing_demo::Pad;
+using standing_demo::ParseUtcOffset;
+using standing_demo::Percent;
 using standing_demo::Population;
 using standing_demo::SyntheticEvent;
+using standing_demo::Yuan;
 namespace v1 = standing::v1;
 
 struct Options {
@@ -138,72 +145,6 @@ Options ParseArgs(int argc, char** argv) {
     }
   }
   return options;
-}
-
-[[noreturn]] void Fail(std::string_view what, const absl::Status& status) {
-  std::fprintf(stderr, "error: %.*s: %s\n", static_cast<int>(what.size()),
-               what.data(), status.ToString().c_str());
-  std::exit(1);
-}
-
-// "+08:00" -> 28800.
-int ParseUtcOffset(std::string_view zone) {
-  if (zone.empty()) return 0;
-  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
-      zone[3] != ':') {
-    return 0;
-  }
-  const int hours = (zone[1] - '0') * 10 + (zone[2] - '0');
-  const int minutes = (zone[4] - '0') * 10 + (zone[5] - '0');
-  const int seconds = hours * 3600 + minutes * 60;
-  return zone[0] == '-' ? -seconds : seconds;
-}
-
-// 1234567 -> "1,234,567".
-std::string Grouped(int64_t n) {
-  const bool negative = n < 0;
-  std::string digits = std::to_string(negative ? -n : n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  if (negative) out.insert(out.begin(), '-');
-  return out;
-}
-
-// Fen -> "12,345.67".
-std::string Yuan(int64_t fen) {
-  char cents[8];
-  std::snprintf(cents, sizeof cents, ".%02d",
-                static_cast<int>((fen < 0 ? -fen : fen) % 100));
-  return Grouped(fen / 100) + cents;
-}
-
-std::string Percent(uint64_t part, uint64_t whole) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%5.1f%%",
-                whole == 0 ? 0.0 : 100.0 * part / whole);
-  return buf;
-}
-
-// `text` padded with spaces to `width` terminal columns (CJK characters
-// take two columns, so printf's byte-counted widths would misalign them).
-std::string Pad(std::string_view text, size_t width) {
-  size_t columns = 0;
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    const size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    uint32_t code = length == 1 ? c : c & (0xFF >> (length + 1));
-    for (size_t k = 1; k < length && i + k < text.size(); ++k) {
-      code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    }
-    columns += code >= 0x2E80 && code < 0xFF61 ? 2 : 1;
-    i += length;
-  }
-  std::string out(text);
-  if (columns < width) out.append(width - columns, ' ');
-  return out;
 }
 
 class Clock {

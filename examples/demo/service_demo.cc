@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "demo_util.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
 #include "synthetic_population.h"
@@ -27,74 +28,6 @@ namespace v1 = standing::v1;
 
 constexpr int64_t kDay = 86400;
 constexpr int64_t kHour = 3600;
-
-// Deterministic random numbers (see synthetic_population.h: no
-// std::*_distribution, whose output differs between standard libraries).
-class Random {
- public:
-  explicit Random(uint64_t seed) : engine_(seed) {}
-  double Uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-  int64_t Between(int64_t lo, int64_t hi) {
-    const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
-    return lo + static_cast<int64_t>(engine_() % span);
-  }
-  bool Chance(double p) { return Uniform() < p; }
-  double LogNormal(double median, double sigma) {
-    const double u1 = 1.0 - Uniform();
-    const double u2 = Uniform();
-    const double z =
-        std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-    return median * std::exp(sigma * z);
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
-
-[[noreturn]] void Fail(std::string_view what, const absl::Status& status) {
-  std::fprintf(stderr, "error: %.*s: %s\n", static_cast<int>(what.size()),
-               what.data(), status.ToString().c_str());
-  std::exit(1);
-}
-
-int ParseUtcOffset(std::string_view zone) {
-  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
-      zone[3] != ':') {
-    return 0;
-  }
-  const int seconds = ((zone[1] - '0') * 10 + (zone[2] - '0')) * 3600 +
-                      ((zone[4] - '0') * 10 + (zone[5] - '0')) * 60;
-  return zone[0] == '-' ? -seconds : seconds;
-}
-
-std::string Grouped(int64_t n) {
-  const bool negative = n < 0;
-  const std::string digits = std::to_string(negative ? -n : n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return negative ? "-" + out : out;
-}
-
-// `text` padded to `width` terminal columns (CJK characters take two).
-std::string Pad(std::string_view text, size_t width) {
-  size_t columns = 0;
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    const size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    uint32_t code = length == 1 ? c : c & (0xFF >> (length + 1));
-    for (size_t k = 1; k < length && i + k < text.size(); ++k) {
-      code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    }
-    columns += code >= 0x2E80 && code < 0xFF61 ? 2 : 1;
-    i += length;
-  }
-  std::string out(text);
-  if (columns < width) out.append(width - columns, ' ');
-  return out;
-}
 
 // "2026-02-13 Fri 15:00".
 std::string When(int64_t utc, int offset) {
