@@ -26,7 +26,6 @@ constexpr char kPolicyPath[] =
     STANDING_SOURCE_DIR "/examples/policies/credit.json";
 constexpr char kBlack[] = "黑名单";
 constexpr char kRed[] = "红名单";
-constexpr char kYellow[] = "黄名单";
 constexpr char kGreen[] = "绿名单";
 
 // --- events --------------------------------------------------------------
