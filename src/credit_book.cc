@@ -181,10 +181,8 @@ void CreditBook::Clear() {
   next_review = 0;
 }
 
-absl::Status CreditBook::CheckInvoice(const CompiledCredit& credit,
-                                      const CreditAccount& a,
+absl::Status CreditBook::CheckInvoice(const CreditAccount& a,
                                       const v1::Invoice& e, int64_t at) const {
-  (void)credit;
   if (auto s = CheckId("invoice.invoice_id", e.invoice_id()); !s.ok()) {
     return s;
   }

@@ -139,8 +139,7 @@ class CreditBook {
   CreditAccount& Open(uint64_t sequence, int grade, int64_t at);
   void Clear();
 
-  absl::Status CheckInvoice(const CompiledCredit& credit,
-                            const CreditAccount& a, const v1::Invoice& e,
+  absl::Status CheckInvoice(const CreditAccount& a, const v1::Invoice& e,
                             int64_t at) const;
   // Appends to `settled` the invoice if a credit balance pays it at once.
   void ApplyInvoice(const CompiledCredit& credit, uint64_t sequence,

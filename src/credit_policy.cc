@@ -190,6 +190,16 @@ int CompiledCredit::FindGrade(absl::string_view name) const {
   return -1;
 }
 
+bool CompiledApprovalStep::Allows(absl::string_view role,
+                                  bool escalated) const {
+  return !role.empty() &&
+         (Contains(roles, role) || (escalated && role == escalate_to));
+}
+
+bool CompiledApprovalStep::EscalationAddsRole() const {
+  return !escalate_to.empty() && !Contains(roles, escalate_to);
+}
+
 bool CompiledCredit::MayRead(absl::string_view role) const {
   return !role.empty() && Contains(readers, role);
 }

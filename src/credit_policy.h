@@ -53,6 +53,12 @@ struct CompiledApprovalStep {
   std::vector<std::string> roles;
   Duration within;
   std::string escalate_to;
+
+  // Whether `role` may decide the step (the escalation role too, once the
+  // step has escalated).
+  bool Allows(absl::string_view role, bool escalated) const;
+  // Whether escalation adds a role (it may already be one of `roles`).
+  bool EscalationAddsRole() const;
 };
 
 enum class CreditReview : uint8_t { kNone, kYearly, kQuarterly, kMonthly };

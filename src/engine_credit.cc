@@ -243,7 +243,7 @@ absl::Status EngineState::CheckCreditEvent(const CustomerRecord& rec,
   const CreditAccount& a = *credit.Find(rec.sequence);
   switch (kind) {
     case v1::Event::kInvoice:
-      return credit.CheckInvoice(cc, a, event.invoice(), t);
+      return credit.CheckInvoice(a, event.invoice(), t);
     case v1::Event::kPayment:
       return credit.CheckPayment(a, event.payment());
     case v1::Event::kOrderPlaced:
@@ -268,16 +268,9 @@ absl::Status EngineState::CheckCreditEvent(const CustomerRecord& rec,
         return absl::InvalidArgumentError("credit_approval.actor: is required");
       }
       const CompiledApprovalStep& step = cc.steps[a.pending->step];
-      const bool allowed =
-          !e.role().empty() &&
-          (std::find(step.roles.begin(), step.roles.end(), e.role()) !=
-               step.roles.end() ||
-           (a.pending->escalated && e.role() == step.escalate_to));
-      if (!allowed) {
+      if (!step.Allows(e.role(), a.pending->escalated)) {
         std::string roles = absl::StrJoin(step.roles, ", ");
-        if (a.pending->escalated && !step.escalate_to.empty() &&
-            std::find(step.roles.begin(), step.roles.end(), step.escalate_to) ==
-                step.roles.end()) {
+        if (a.pending->escalated && step.EscalationAddsRole()) {
           absl::StrAppend(&roles, ", ", step.escalate_to, " (escalated)");
         }
         return absl::PermissionDeniedError(absl::StrCat(
@@ -620,10 +613,7 @@ void ExportPending(const EngineState& st, const CustomerRecord& rec,
   Stamp(p.step_due, out->mutable_step_due());
   out->set_escalated(p.escalated);
   for (const auto& role : step.roles) out->add_roles(role);
-  // The escalation role is added once (it may already be a step role).
-  if (p.escalated && !step.escalate_to.empty() &&
-      std::find(step.roles.begin(), step.roles.end(), step.escalate_to) ==
-          step.roles.end()) {
+  if (p.escalated && step.EscalationAddsRole()) {
     out->add_roles(step.escalate_to);
   }
   for (const auto& h : p.history) *out->add_history() = h;
