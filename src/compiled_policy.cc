@@ -518,6 +518,7 @@ class Compiler {
     out_.presence_offset = words++;
     out_.program_offset = words;
     words += 2 * static_cast<uint32_t>(out_.programs.size());
+    out_.stable_offset = words++;
     out_.metric_offset = words;
     out_.groups_by_kind.assign(32, {});
     out_.groups_by_period.assign(4, {});
@@ -642,6 +643,7 @@ absl::StatusOr<std::shared_ptr<const CompiledPolicy>> CompilePolicy(
   Compiler compiler(policy, interner, *out);
   if (auto s = compiler.Run(); !s.ok()) return s;
   out->attr_tests = std::move(compiler.attr_tests_);
+  out->inputs = CompileEvaluationInputs(*out);
   auto entitlements = CompileEntitlements(policy);
   if (!entitlements.ok()) return entitlements.status();
   out->entitlements = *std::move(entitlements);

@@ -13,6 +13,7 @@
 #include "civil_time.h"
 #include "credit_policy.h"
 #include "entitlements.h"
+#include "evaluation_inputs.h"
 #include "interner.h"
 #include "service_policy.h"
 #include "standing/v1/customer.pb.h"
@@ -186,12 +187,18 @@ struct CompiledPolicy {
   ServicePolicy service;  // calendars, deadlines, cadences, obligations
   CompiledCredit credit;  // grades, score sheet, hard rules, approvals
 
-  // Customer words: [attributes][presence][programs x 2][metric state].
+  // Customer words: [attributes][presence][programs x 2][stable marker]
+  // [metric state].
   uint32_t presence_offset = 0;
   uint32_t program_offset = 0;
+  // StableMarker of the customer's last evaluation (evaluation_inputs.h).
+  uint32_t stable_offset = 0;
   uint32_t metric_offset = 0;  // first metric-state word
   uint32_t total_words = 0;
   int rolling_count = 0;
+
+  // What each evaluation after an event reads (evaluation_inputs.h).
+  EvaluationInputs inputs;
 
   // Per-tier benefits, inheritance resolved (entitlements.h).
   CompiledEntitlements entitlements;

@@ -176,7 +176,7 @@ CreditAccount& CreditBook::Open(uint64_t sequence, int grade, int64_t at) {
 void CreditBook::Clear() {
   accounts.clear();
   std::fill(grade_counts.begin(), grade_counts.end(), 0);
-  by_oldest_due.clear();
+  overdue.Clear();
   pending_by_due.clear();
   next_review = 0;
 }
@@ -383,9 +383,16 @@ void CreditBook::SetPending(uint64_t sequence,
 void CreditBook::ReindexDue(uint64_t sequence, CreditAccount& a) {
   const int64_t oldest = OldestDue(a);
   if (oldest == a.oldest_due) return;
-  if (a.oldest_due != 0) by_oldest_due.erase({a.oldest_due, sequence});
   a.oldest_due = oldest;
-  if (oldest != 0) by_oldest_due.insert({oldest, sequence});
+  if (oldest != 0) {
+    overdue.Watch(oldest, sequence, accounts.size(),
+                  [this](uint64_t s) { return accounts[s].oldest_due; });
+  }
+}
+
+std::vector<uint64_t> CreditBook::Overdue(int64_t t) {
+  return overdue.Overdue(t,
+                         [this](uint64_t s) { return accounts[s].oldest_due; });
 }
 
 void ExportRating(const CompiledPolicy& policy, const Rating& r,

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "credit_policy.h"
+#include "overdue_watch.h"
 #include "standing/v1/credit.pb.h"
 #include "standing/v1/event.pb.h"
 #include "standing/v1/snapshot.pb.h"
@@ -122,8 +123,8 @@ class CreditBook {
   // per check); empty when the policy has no credit.
   std::vector<CreditAccount> accounts;
   std::vector<uint64_t> grade_counts;
-  // (oldest due time, sequence) of accounts with open invoices.
-  absl::btree_set<std::pair<int64_t, uint64_t>> by_oldest_due;
+  // Accounts whose oldest open invoice is overdue, for reviews.
+  OverdueWatch overdue;
   // (step due time, sequence) of pending grade changes.
   absl::btree_set<std::pair<int64_t, uint64_t>> pending_by_due;
   int64_t next_review = 0;  // 0: none scheduled
@@ -165,6 +166,9 @@ class CreditBook {
   // Sets or clears the pending change (index follows).
   void SetPending(uint64_t sequence, std::unique_ptr<PendingChange> p);
   void ReindexDue(uint64_t sequence, CreditAccount& a);
+  // The customers overdue at `t` (oldest due before it), most overdue
+  // first.
+  std::vector<uint64_t> Overdue(int64_t t);
 
   // Snapshot of one account (grade names, not indices).
   void Export(const CompiledCredit& credit, uint64_t sequence,

@@ -77,6 +77,7 @@ static void CreditTransition(const EngineState& st, const CustomerRecord& rec,
                              v1::TransitionKind kind, v1::Cause cause,
                              const Rating& r, absl::string_view event_id,
                              Effects& fx) {
+  st.Unsettle(rec, fx);
   if (fx.out == nullptr) return;
   const CompiledPolicy& pol = *st.policy;
   const CompiledCredit& cc = pol.credit;
@@ -201,12 +202,23 @@ void ReviewGrade(EngineState& st, const CustomerRecord& rec, int64_t t,
 // are not evaluated: on the event path and for overdue customers at each
 // review only a fall matters, and a customer already at the bottom (the
 // black list) needs no evaluation at all.
+// With `inputs` (the event path), rules whose inputs the event did not
+// change are not evaluated either: they held last time only if they had
+// already lowered the grade.
 int LowerCap(const CompiledPolicy& pol, const CustomerWords& c,
-             const AsOf& as_of, MetricCache* cache, int grade) {
+             const AsOf& as_of, MetricCache* cache, int grade,
+             EventInputs* inputs) {
   int cap = grade;
   const EvalInput in{pol, c, as_of, 1.0, nullptr, cache};
-  for (const CompiledHardRule& h : pol.credit.hard_rules) {
-    if (h.grade < cap && EvalConditionFast(in, h.condition)) cap = h.grade;
+  const auto& rules = pol.credit.hard_rules;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const CompiledHardRule& h = rules[i];
+    if (h.grade >= cap) continue;
+    if (inputs != nullptr) {
+      if (inputs->Unchanged(pol.inputs.hard_rules[i])) continue;
+      inputs->Ran(pol.inputs.hard_rules[i]);
+    }
+    if (EvalConditionFast(in, h.condition)) cap = h.grade;
   }
   return cap;
 }
@@ -218,7 +230,7 @@ void CheckHardRules(EngineState& st, const CustomerRecord& rec,
   CreditAccount& a = *st.credit.Find(rec.sequence);
   MetricCache cache;
   cache.Clear();
-  const int cap = LowerCap(pol, st.Words(rec), as_of, &cache, a.grade);
+  const int cap = LowerCap(pol, st.Words(rec), as_of, &cache, a.grade, nullptr);
   if (cap >= a.grade) return;
   Rating& r = st.rating_scratch;
   RateCustomer(pol, st.Words(rec), as_of, &cache, &r);
@@ -348,6 +360,7 @@ void EngineState::ApplyCreditEvent(const CustomerRecord& rec,
       break;
   }
   if (settled_scratch.empty()) return;
+  fx.inputs.fed_kinds |= 1u << v1::SETTLEMENT;
   EventFacts facts;
   facts.kind = v1::SETTLEMENT;
   facts.at = at;
@@ -368,7 +381,17 @@ void EngineState::CreditAfterEvent(const CustomerRecord& rec, const AsOf& at,
   Rating& r = rating_scratch;
   int to = a.grade;
   v1::Cause cause = v1::EVENT;
+  const EvaluationInputs& inputs = pol.inputs;
+  bool rate = false;
   if (cc.upgrade_immediate || cc.downgrade_immediate) {
+    rate = !fx.inputs.Unchanged(inputs.score);
+    for (const ReadSet& rule : inputs.hard_rules) {
+      rate = rate || !fx.inputs.Unchanged(rule);
+    }
+  }
+  if (rate) {
+    fx.inputs.Ran(inputs.score);
+    for (const ReadSet& rule : inputs.hard_rules) fx.inputs.Ran(rule);
     RateCustomer(pol, c, at, &fx.cache, &r);
     const int cap = r.hard_rule >= 0 ? cc.hard_rules[r.hard_rule].grade
                                      : static_cast<int>(cc.grades.size()) - 1;
@@ -380,8 +403,9 @@ void EngineState::CreditAfterEvent(const CustomerRecord& rec, const AsOf& at,
     } else if (r.target > a.grade && cc.upgrade_immediate) {
       to = r.target;
     }
-  } else if (!cc.hard_rules.empty()) {
-    const int cap = LowerCap(pol, c, at, &fx.cache, a.grade);
+  } else if (!cc.upgrade_immediate && !cc.downgrade_immediate &&
+             !cc.hard_rules.empty()) {
+    const int cap = LowerCap(pol, c, at, &fx.cache, a.grade, &fx.inputs);
     if (cap < a.grade) {
       RateCustomer(pol, c, at, &fx.cache, &r);
       to = cap;
@@ -391,7 +415,8 @@ void EngineState::CreditAfterEvent(const CustomerRecord& rec, const AsOf& at,
   if (to != a.grade) {
     ChangeGrade(*this, rec, a, to, at, Direction(a.grade, to), cause, r,
                 event_id, fx);
-  } else if (cc.formula_limits) {
+  } else if (cc.formula_limits && !fx.inputs.Unchanged(inputs.limits)) {
+    fx.inputs.Ran(inputs.limits);
     a.limit = GradeLimit(pol, a.grade, c, at);
   }
 }
@@ -442,12 +467,9 @@ void EngineState::CreditReview(int64_t as_of, Effects& fx) {
   // Days past due grow without events: hard rules of overdue customers.
   if (cc.hard_rules.empty()) return;
   const AsOf at = AsOf::Make(pol.clock, as_of);
-  std::vector<uint64_t> overdue;
-  for (const auto& [due, seq] : credit.by_oldest_due) {
-    if (due >= as_of) break;
-    overdue.push_back(seq);
+  for (uint64_t seq : credit.Overdue(as_of)) {
+    CheckHardRules(*this, *by_sequence[seq], at, fx);
   }
-  for (uint64_t seq : overdue) CheckHardRules(*this, *by_sequence[seq], at, fx);
 }
 
 void EngineState::RemapCredit(const CompiledPolicy& from, Effects& fx) {
@@ -705,9 +727,8 @@ absl::Status Engine::GetCreditReport(int limit, v1::CreditReport* out) const {
                   out->add_pending());
   }
   uint64_t overdue = 0;
-  for (const auto& [due, seq] : st.credit.by_oldest_due) {
-    if (due >= st.clock) break;
-    ++overdue;
+  for (const CreditAccount& a : st.credit.accounts) {
+    overdue += a.oldest_due != 0 && a.oldest_due < st.clock;
   }
   out->set_customers_overdue(overdue);
   return absl::OkStatus();

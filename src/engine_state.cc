@@ -78,6 +78,7 @@ void EngineState::ChangeTier(const CustomerRecord& rec, int program, int to,
   const CompiledPolicy& pol = *policy;
   ProgramWords s = ProgramState(pol, rec.words.get(), program);
   const int from = s.tier();
+  Unsettle(rec, fx);
   if (from != to) {
     if (fx.deferred) {
       fx.moves.push_back({rec.sequence, program, from, to, at});
@@ -107,6 +108,7 @@ void EngineState::Retain(const CustomerRecord& rec, int program, int64_t at,
                          int64_t until, const Target& target, Effects& fx) {
   ProgramWords s = ProgramState(*policy, rec.words.get(), program);
   s.set_retained_until(until);
+  Unsettle(rec, fx);
   fx.schedule_changed = true;
   if (fx.out != nullptr) {
     BuildTransition(*this, rec, program, s.tier(), s.tier(), at, v1::RETAINED,
@@ -161,6 +163,15 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
                            Effects& fx) {
   const CompiledPolicy& pol = *policy;
   const CustomerWords c = Words(rec);
+  if (fx.inputs.Unchanged(pol.inputs.programs)) {
+    // Grants expire by the second: a customer holding one is evaluated.
+    bool granted = false;
+    for (size_t p = 0; p < pol.programs.size(); ++p) {
+      granted |= ProgramState(pol, c.words, static_cast<int>(p)).has_grant();
+    }
+    if (!granted) return;
+  }
+  fx.inputs.Ran(pol.inputs.programs);
   for (int p : pol.program_order) {
     const CompiledProgram& prog = pol.programs[p];
     ProgramWords s = ProgramState(pol, c.words, p);
@@ -190,6 +201,7 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
     }
     if (s.retained_until() != 0 && t.target >= s.tier()) {
       s.set_retained_until(0);  // qualifies again: grace no longer needed
+      Unsettle(rec, fx);
       fx.schedule_changed = true;
     }
   }
@@ -200,6 +212,7 @@ void EngineState::RunDue(const CustomerRecord& rec, int64_t due, Effects& fx) {
   const CustomerWords c = Words(rec);
   const AsOf as_of = AsOf::Make(pol.clock, due);
   fx.cache.Clear();
+  Unsettle(rec, fx);  // reviews and expiries change what events compare to
   for (int p : pol.program_order) {
     const CompiledProgram& prog = pol.programs[p];
     ProgramWords s = ProgramState(pol, c.words, p);

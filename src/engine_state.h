@@ -42,6 +42,12 @@ struct Effects {
   // Set when a tier, grace or review instant changed, so the customer's
   // next evaluation must be recomputed (most events change none).
   bool schedule_changed = false;
+  // Set when a tier, grade or grace changed: the customer's stable marker
+  // no longer holds (evaluation_inputs.h).
+  bool state_changed = false;
+  // On the event path: what the event changed, so evaluations whose inputs
+  // it did not touch are skipped. Elsewhere `stable` is false: all run.
+  EventInputs inputs;
   MetricCache cache;  // valid for one customer at one instant
 };
 
@@ -76,6 +82,7 @@ class EngineState {
   // Reused by credit evaluation on the event path (no allocation per event).
   std::vector<Settlement> settled_scratch;
   Rating rating_scratch;
+  AsOfCache as_of_cache;  // for the event path
 
   TierView View(const CustomerRecord& rec) const {
     return TierView{policy.get(), rec.words.get(), &rec.id};
@@ -84,6 +91,12 @@ class EngineState {
   // priority for the customer at `as_of`; -1 when none does.
   int MatchDeadline(const CustomerRecord& rec, absl::string_view type,
                     absl::string_view priority, const AsOf& as_of) const;
+
+  // Forgets the customer's stable marker: its next evaluation runs in full.
+  void Unsettle(const CustomerRecord& rec, Effects& fx) const {
+    rec.words[policy->stable_offset] = 0;
+    fx.state_changed = true;
+  }
 
   CustomerWords Words(const CustomerRecord& rec) const {
     return CustomerWords{

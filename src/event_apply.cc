@@ -163,7 +163,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
                      pol.late_horizon_seconds / kSecondsPerDay, " days before ",
                      FormatInstant(clock), ")"));
   }
-  const AsOf at = AsOf::Make(pol.clock, t);
+  const AsOf at = as_of_cache.Make(pol.clock, t);
   Effects fx;
   fx.out = out;
 
@@ -393,6 +393,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
       *g.info.mutable_granted_at() = event.at();
       if (e.has_expires_at()) *g.info.mutable_expires_at() = e.expires_at();
       clock = std::max(clock, t);
+      Unsettle(*rec, fx);
       grants[GrantKey(rec->sequence, p)] = std::move(g);
       ProgramState(pol, rec->words.get(), p).set_has_grant(true);
       Evaluate(*rec, at, v1::GRANT, event.event_id(), fx);
@@ -412,6 +413,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
                          "\" has no grant in program \"", e.program(), "\""));
       }
       clock = std::max(clock, t);
+      Unsettle(*rec, fx);
       grants.erase(GrantKey(rec->sequence, p));
       ProgramWords s = ProgramState(pol, rec->words.get(), p);
       s.set_has_grant(false);
@@ -436,6 +438,13 @@ absl::Status EngineState::Apply(const v1::Event& event,
   // Validated: from here on nothing fails.
   clock = std::max(clock, t);
   WriteAttributes(pol, writes, rec->words.get());
+  int64_t& marker = rec->words[pol.stable_offset];
+  // Attribute changes are rare: they re-evaluate everything.
+  fx.inputs.stable =
+      writes.set.empty() && writes.remove.empty() && StableOn(marker, at.day);
+  if (facts.kind != v1::EVENT_KIND_UNSPECIFIED) {
+    fx.inputs.fed_kinds = 1u << facts.kind;
+  }
   if (credit_event) ApplyCreditEvent(*rec, event, at, fx);
   if (facts.kind != v1::EVENT_KIND_UNSPECIFIED) {
     ApplyEventToMetrics(pol, facts, Words(*rec));
@@ -443,6 +452,12 @@ absl::Status EngineState::Apply(const v1::Event& event,
   Evaluate(*rec, at, v1::EVENT, event.event_id(), fx);
   if (fx.schedule_changed) Reschedule(*rec);
   CreditAfterEvent(*rec, at, event.event_id(), fx);
+  if (fx.state_changed) {
+    marker = 0;
+  } else if (fx.inputs.evaluated) {
+    marker = StableMarker(
+        at.day, InputsConstantUntil(pol, pol.inputs.all, Words(*rec), at));
+  }
   // Service levels see the customer as it stands after the event.
   if (facts.kind == v1::CONTACT) {
     service.ApplyContact(pol, rec->sequence, event.contact(), t, View(*rec));

@@ -23,6 +23,19 @@ struct AsOf {
   static AsOf Make(const LocalClock& clock, int64_t t);
 };
 
+// The last local day's AsOf: events mostly arrive in runs on the same day,
+// and the civil-date conversion is most of AsOf::Make.
+struct AsOfCache {
+  AsOf as_of{.t = 0, .day = -1, .period_index = {0, 0, 0, 0}};
+
+  AsOf Make(const LocalClock& clock, int64_t t) {
+    if (clock.LocalDay(t) != as_of.day) as_of = AsOf::Make(clock, t);
+    AsOf out = as_of;
+    out.t = t;
+    return out;
+  }
+};
+
 struct RollingEntry {
   int32_t day;
   int32_t count;
