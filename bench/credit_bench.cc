@@ -48,6 +48,12 @@
 #include <string>
 #include <vector>
 
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_TOGGLE_COLLECT
+#endif
+
 #include "standing/engine.h"
 #include "standing/policy.h"
 
@@ -73,7 +79,14 @@ namespace {
 
 namespace v1 = standing::v1;
 
-constexpr int kCustomers = 100000;
+// STANDING_BENCH_CUSTOMERS shrinks the population for profiling under
+// callgrind, where the full setup would take an hour.
+int PopulationSize() {
+  const char* env = std::getenv("STANDING_BENCH_CUSTOMERS");
+  const int n = env != nullptr ? std::atoi(env) : 0;
+  return n > 0 ? n : 100000;
+}
+const int kCustomers = PopulationSize();
 constexpr int64_t kDay = 86400;
 constexpr int64_t kHour = 3600;
 constexpr int64_t kYuan = 100;
@@ -415,6 +428,9 @@ void RunInvoicePayment(benchmark::State& state, bool batch) {
   uint64_t next = 0, events = 0, produced = 0;
   const uint64_t allocations_before =
       g_allocations.load(std::memory_order_relaxed);
+  // Under `valgrind --tool=callgrind --collect-atstart=no` only the timed
+  // loop is counted.
+  CALLGRIND_TOGGLE_COLLECT;
   for (auto _ : state) {
     const std::vector<v1::Event>& b = stream[next++ % batches];
     absl::Status status;
@@ -436,6 +452,7 @@ void RunInvoicePayment(benchmark::State& state, bool batch) {
       transitions.clear();
     }
   }
+  CALLGRIND_TOGGLE_COLLECT;
   const uint64_t allocations =
       g_allocations.load(std::memory_order_relaxed) - allocations_before;
   state.SetItemsProcessed(static_cast<int64_t>(events));
