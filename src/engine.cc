@@ -42,10 +42,25 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
   // earlier events: the id index slot of event i+4, the record of event i+2
   // (through the slot, without comparing ids), the state words of event i+1
   // (through the record). Hashes are kept in a ring so each id is hashed
-  // once for the pipeline.
+  // once for the pipeline, and the record found for event i+1 is handed to
+  // its apply (no second lookup). An id not found ahead (unknown, or
+  // enrolled by an event in between) is looked up again by the apply.
   constexpr size_t kSlotAhead = 4;
   constexpr size_t kRecordAhead = 2;
   const CustomerTable& table = state_->customers;
+  const uint32_t word_lines =
+      std::min<uint32_t>((state_->policy->total_words + 7) / 8, 8);
+  const auto find_and_prefetch = [&](const v1::Event& e, uint64_t hash) {
+    const CustomerRecord* rec = table.Find(e.customer_id(), hash);
+    if (rec != nullptr) {
+      // One hint per 64-byte line, up to 8 lines (most policies need fewer).
+      const int64_t* words = rec->words.get();
+      for (uint32_t l = 0; l < word_lines; ++l) {
+        __builtin_prefetch(words + 8 * l);
+      }
+    }
+    return rec;
+  };
   uint64_t hashes[8];
   for (size_t j = 0; j < kSlotAhead && j < count; ++j) {
     hashes[j & 7] = CustomerTable::Hash(events[j].customer_id());
@@ -54,6 +69,9 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
   for (size_t j = 0; j < kRecordAhead && j < count; ++j) {
     table.PrefetchRecord(hashes[j & 7]);
   }
+  EngineState::ApplyHints hints;
+  const CustomerRecord* next =
+      count > 0 ? find_and_prefetch(events[0], hashes[0]) : nullptr;
   for (size_t i = 0; i < count; ++i) {
     if (i + kSlotAhead < count) {
       const size_t j = i + kSlotAhead;
@@ -63,10 +81,10 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
     if (i + kRecordAhead < count) {
       table.PrefetchRecord(hashes[(i + kRecordAhead) & 7]);
     }
-    if (i + 1 < count) {
-      state_->PrefetchWords(events[i + 1].customer_id(), hashes[(i + 1) & 7]);
-    }
-    if (auto s = state_->Apply(events[i], transitions); !s.ok()) {
+    hints.rec = next;
+    next = i + 1 < count ? find_and_prefetch(events[i + 1], hashes[(i + 1) & 7])
+                         : nullptr;
+    if (auto s = state_->Apply(events[i], transitions, hints); !s.ok()) {
       return absl::Status(s.code(),
                           absl::StrCat("events[", i, "]: ", s.message()));
     }

@@ -126,15 +126,6 @@ void EngineState::ApplyDeferred(const Effects& fx) {
   for (uint64_t key : fx.erased_grants) grants.erase(key);
 }
 
-void EngineState::PrefetchWords(absl::string_view id, uint64_t hash) const {
-  const CustomerRecord* rec = customers.Find(id, hash);
-  if (rec == nullptr) return;
-  const int64_t* words = rec->words.get();
-  // One hint per 64-byte line, up to 8 lines (most policies need fewer).
-  const uint32_t lines = std::min<uint32_t>((policy->total_words + 7) / 8, 8);
-  for (uint32_t l = 0; l < lines; ++l) __builtin_prefetch(words + 8 * l);
-}
-
 int EngineState::MatchDeadline(const CustomerRecord& rec,
                                absl::string_view type,
                                absl::string_view priority,

@@ -130,6 +130,14 @@ class EngineState {
   void Install(std::shared_ptr<const CompiledPolicy> compiled);
 
   absl::Status Apply(const v1::Event& event, std::vector<v1::Transition>* out);
+  // What a batch already knows when it applies an event (Engine::ApplyBatch):
+  // `rec` is the event's customer if the batch found it (nullptr: not known
+  // yet, look it up; records never move, so a found one stays valid).
+  struct ApplyHints {
+    const CustomerRecord* rec = nullptr;
+  };
+  absl::Status Apply(const v1::Event& event, std::vector<v1::Transition>* out,
+                     ApplyHints& hints);
   absl::Status Review(int64_t as_of, std::vector<v1::Transition>* out);
 
   // Event-driven evaluation of every program at `as_of`.
@@ -161,9 +169,6 @@ class EngineState {
   const CustomerRecord* Find(absl::string_view id) const {
     return customers.Find(id);
   }
-  // Starts loading the customer's state words into the cache (a hint: an
-  // unknown id does nothing). `hash` is CustomerTable::Hash(id).
-  void PrefetchWords(absl::string_view id, uint64_t hash) const;
   // Find, with the one NotFound message every operation uses.
   absl::StatusOr<const CustomerRecord*> FindOrNotFound(
       absl::string_view id) const;

@@ -27,6 +27,11 @@ std::string FormatInstant(int64_t t) {
 // bindings.
 bool ValidUtf8(absl::string_view s) {
   size_t i = 0;
+  // Ids are mostly ASCII: eight bytes at a time while no high bit is set.
+  for (uint64_t w; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&w, s.data() + i, 8);
+    if ((w & 0x8080808080808080ull) != 0) break;
+  }
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     size_t extra = 0;
@@ -50,21 +55,34 @@ bool ValidUtf8(absl::string_view s) {
   return true;
 }
 
-absl::Status CheckCurrency(const CompiledPolicy& policy,
+absl::Status CurrencyError(const CompiledPolicy& policy,
                            absl::string_view field,
                            absl::string_view currency) {
-  if (currency.empty() || currency == policy.currency) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat(field, ".currency: \"", currency, "\" does not match the ",
                    "policy currency \"", policy.currency, "\""));
 }
 
-absl::Status CheckAmount(absl::string_view field, int64_t amount,
+// The checks below run on every event: the passing case is inline, the
+// message is built out of line only for a refused event.
+inline absl::Status CheckCurrency(const CompiledPolicy& policy,
+                                  absl::string_view field,
+                                  absl::string_view currency) {
+  if (currency.empty() || currency == policy.currency) return absl::OkStatus();
+  return CurrencyError(policy, field, currency);
+}
+
+absl::Status AmountError(absl::string_view field, int64_t amount,
                          bool positive) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ".amount: must be ", positive ? "positive" : "zero or more",
+      " (got ", amount, ")"));
+}
+
+inline absl::Status CheckAmount(absl::string_view field, int64_t amount,
+                                bool positive) {
   if (amount < 0 || (positive && amount == 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".amount: must be ", positive ? "positive" : "zero or more",
-        " (got ", amount, ")"));
+    return AmountError(field, amount, positive);
   }
   return absl::OkStatus();
 }
@@ -153,6 +171,13 @@ absl::Status ValidateEventEnvelope(const v1::Event& event) {
 
 absl::Status EngineState::Apply(const v1::Event& event,
                                 std::vector<v1::Transition>* out) {
+  ApplyHints none;
+  return Apply(event, out, none);
+}
+
+absl::Status EngineState::Apply(const v1::Event& event,
+                                std::vector<v1::Transition>* out,
+                                ApplyHints& hints) {
   if (auto s = ValidateEventEnvelope(event); !s.ok()) return s;
   const CompiledPolicy& pol = *policy;
   const int64_t t = event.at().seconds();
@@ -168,7 +193,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
   fx.out = out;
 
   if (event.kind_case() == v1::Event::kEnrolled) {
-    if (Find(event.customer_id()) != nullptr) {
+    if (hints.rec != nullptr || Find(event.customer_id()) != nullptr) {
       return absl::AlreadyExistsError(absl::StrCat(
           "customer \"", event.customer_id(), "\": already enrolled"));
     }
@@ -221,9 +246,12 @@ absl::Status EngineState::Apply(const v1::Event& event,
     return absl::OkStatus();
   }
 
-  auto found = FindOrNotFound(event.customer_id());
-  if (!found.ok()) return found.status();
-  const CustomerRecord* rec = *found;
+  const CustomerRecord* rec = hints.rec;
+  if (rec == nullptr) {
+    auto found = FindOrNotFound(event.customer_id());
+    if (!found.ok()) return found.status();
+    rec = *found;
+  }
   if (t < rec->enrolled_at) {
     return absl::OutOfRangeError(absl::StrCat(
         "event.at: ", FormatInstant(t), " is before customer \"", rec->id,

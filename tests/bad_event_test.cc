@@ -369,6 +369,38 @@ TEST_F(BadBatchTest, DuplicateEnrolmentInsideBatch) {
   EXPECT_EQ(engine_->clock(), Local(2026, 3, 11));
 }
 
+// ApplyBatch hands each event the customer record its prefetch pipeline
+// found and reuses the calendar of the previous instant: the result must be
+// that of one Apply per event, including a customer enrolled inside the
+// batch, instants that repeat, move on and go back (inside the late
+// horizon), and an upgrade.
+TEST_F(BadBatchTest, SameStateAndTransitionsAsOneEventAtATime) {
+  const int64_t t = Local(2026, 3, 11);
+  const std::vector<v1::Event> batch = {
+      Purchase("alice", t, 100),       Enrol("dave", t),
+      Purchase("dave", t, 70000),      Purchase("bob", t + 60, 200),
+      Purchase("dave", t + 60, 40000), Purchase("alice", t - 86400, 300),
+      Purchase("alice", t + 120, 7),   Balance("alice", t + 120, 50),
+  };
+  std::vector<v1::Transition> batched;
+  ASSERT_TRUE(engine_->ApplyBatch(batch.data(), batch.size(), &batched).ok());
+  const std::string after_batch = Snapshot();
+
+  SetUp();  // a fresh engine in the state before the batch
+  std::vector<v1::Transition> one_by_one;
+  for (const v1::Event& e : batch) {
+    ASSERT_TRUE(engine_->Apply(e, &one_by_one).ok());
+  }
+  EXPECT_TRUE(Snapshot() == after_batch);
+  ASSERT_EQ(batched.size(), one_by_one.size());
+  ASSERT_FALSE(batched.empty());  // dave's upgrade
+  for (size_t i = 0; i < batched.size(); ++i) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        batched[i], one_by_one[i]))
+        << batched[i].DebugString() << " vs " << one_by_one[i].DebugString();
+  }
+}
+
 TEST_F(BadBatchTest, AllGoodBatchReportsCount) {
   std::vector<v1::Event> batch = {Purchase("alice", Local(2026, 3, 11), 1),
                                   Purchase("bob", Local(2026, 3, 12), 2)};

@@ -1,6 +1,8 @@
 #include "capi/wire.h"
 
 #include <climits>
+#include <cstring>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "capi/utf8.h"
@@ -11,7 +13,12 @@
 namespace standing::capi {
 namespace {
 
-bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out) {
+inline bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out) {
+  // Tags, lengths and small values are one byte.
+  if (p < end && *p < 0x80) {
+    *out = *p++;
+    return true;
+  }
   uint64_t v = 0;
   for (int shift = 0; shift < 64 && p < end; shift += 7) {
     uint8_t b = *p++;
@@ -188,6 +195,16 @@ inline bool NextField(const uint8_t*& p, const uint8_t* end, Field* f) {
 }
 
 inline bool Utf8(const Field& f) {
+  // Short ASCII strings (ids, codes) are the common case: OR the bytes and
+  // test the high bit before the full check.
+  uint64_t any = 0;
+  size_t i = 0;
+  for (uint64_t w; i + 8 <= f.size; i += 8) {
+    std::memcpy(&w, f.data + i, 8);
+    any |= w;
+  }
+  for (; i < f.size; ++i) any |= f.data[i];
+  if ((any & 0x8080808080808080ull) == 0) return true;
   return capi::FirstInvalidUtf8(reinterpret_cast<const char*>(f.data),
                                 f.size) == f.size;
 }
@@ -200,6 +217,25 @@ inline void ClearUnknown(google::protobuf::Message* m) {
 
 inline const char* Chars(const Field& f) {
   return reinterpret_cast<const char*>(f.data);
+}
+
+// Copies the field into a reused string. Through mutable_*() rather than
+// set_*(const char*, size_t), which in protobuf 3.21 builds a temporary
+// std::string and assigns that (two copies and a library call per field).
+inline void Assign(std::string* s, const Field& f) {
+  s->assign(Chars(f), f.size);
+}
+
+// Assign for fields with few distinct values (currency, category, channel):
+// the reused event mostly holds the same value already, and comparing a
+// few bytes costs less than the library call that copies them.
+inline void AssignIfChanged(std::string* s, const Field& f) {
+  if (s->size() == f.size) {
+    size_t i = 0;
+    while (i < f.size && (*s)[i] == Chars(f)[i]) ++i;
+    if (i == f.size) return;
+  }
+  s->assign(Chars(f), f.size);
 }
 
 // The common event decoded by hand into `e`, reusing its strings and
@@ -255,11 +291,11 @@ bool ParsePurchaseFast(const uint8_t* p, const uint8_t* end, v1::Event* e) {
     switch (f.number) {
       case kEventCustomerId:
         if (!Utf8(f)) return false;
-        e->set_customer_id(Chars(f), f.size);
+        Assign(e->mutable_customer_id(), f);
         break;
       case kEventEventId:
         if (!Utf8(f)) return false;
-        e->set_event_id(Chars(f), f.size);
+        Assign(e->mutable_event_id(), f);
         break;
       case kEventAt:
         at = f;
@@ -309,13 +345,13 @@ bool ParsePurchaseFast(const uint8_t* p, const uint8_t* end, v1::Event* e) {
     if (f.wire != 2 || !Utf8(f)) return false;
     switch (f.number) {
       case kPurchaseCurrency:
-        pu->set_currency(Chars(f), f.size);
+        AssignIfChanged(pu->mutable_currency(), f);
         break;
       case kPurchaseCategory:
-        pu->set_category(Chars(f), f.size);
+        AssignIfChanged(pu->mutable_category(), f);
         break;
       case kPurchaseChannel:
-        pu->set_channel(Chars(f), f.size);
+        AssignIfChanged(pu->mutable_channel(), f);
         break;
       default:
         return false;
