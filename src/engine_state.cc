@@ -154,18 +154,16 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
                            Effects& fx) {
   const CompiledPolicy& pol = *policy;
   const CustomerWords c = Words(rec);
-  if (fx.inputs.Unchanged(pol.inputs.programs)) {
-    // Grants expire by the second: a customer holding one is evaluated.
-    bool granted = false;
-    for (size_t p = 0; p < pol.programs.size(); ++p) {
-      granted |= ProgramState(pol, c.words, static_cast<int>(p)).has_grant();
-    }
-    if (!granted) return;
-  }
-  fx.inputs.Ran(pol.inputs.programs);
   for (int p : pol.program_order) {
     const CompiledProgram& prog = pol.programs[p];
     ProgramWords s = ProgramState(pol, c.words, p);
+    // Skipped when its metrics read as last time and no tier (which it may
+    // read) has moved in this event; grants expire by the second.
+    const ReadSet& reads = pol.inputs.program[p];
+    if (fx.inputs.Unchanged(reads) && !fx.state_changed && !s.has_grant()) {
+      continue;
+    }
+    fx.inputs.Ran(reads);
     const int cur = s.tier();
     // Without immediate downgrades or a grace period to end, only a rise
     // matters: tiers at or below the current one are not evaluated.

@@ -90,11 +90,12 @@ void ReadSet::Add(const ReadSet& other) {
 EvaluationInputs CompileEvaluationInputs(const CompiledPolicy& policy) {
   EvaluationInputs out;
   for (const CompiledProgram& p : policy.programs) {
+    ReadSet& reads = out.program.emplace_back();
     for (const CompiledTier& t : p.tiers) {
-      AddCondition(policy, t.condition, &out.programs);
+      AddCondition(policy, t.condition, &reads);
     }
     for (const CompiledFloor& f : p.floors) {
-      AddCondition(policy, f.condition, &out.programs);
+      AddCondition(policy, f.condition, &reads);
     }
   }
   for (const CompiledHardRule& h : policy.credit.hard_rules) {
@@ -108,7 +109,7 @@ EvaluationInputs CompileEvaluationInputs(const CompiledPolicy& policy) {
   }
   // Deduplicated through Add.
   ReadSet all;
-  all.Add(out.programs);
+  for (const ReadSet& r : out.program) all.Add(r);
   for (const ReadSet& r : out.hard_rules) all.Add(r);
   all.Add(out.score);
   all.Add(out.limits);
@@ -119,14 +120,19 @@ EvaluationInputs CompileEvaluationInputs(const CompiledPolicy& policy) {
 int64_t InputsConstantUntil(const CompiledPolicy& policy, const ReadSet& inputs,
                             const CustomerWords& c, const AsOf& as_of) {
   int64_t until = kNever;
+  int64_t next_period[4] = {0, 0, 0, 0};  // [v1::Period], computed once each
   for (int gi : inputs.timed_groups) {
     const StateGroup& g = policy.groups[gi];
     int64_t change = kNever;
     if (g.aggregate == v1::RECENCY_DAYS) {
       change = as_of.day + 1;
     } else if (g.window == WindowKind::kCalendar) {
-      change = policy.clock.LocalDay(
-          policy.clock.PeriodStart(g.period, as_of.period_index[g.period] + 1));
+      int64_t& next = next_period[g.period];
+      if (next == 0) {
+        next = policy.clock.LocalDay(policy.clock.PeriodStart(
+            g.period, as_of.period_index[g.period] + 1));
+      }
+      change = next;
     } else if (c.rolling != nullptr) {
       change = RollingChange(g, c.rolling[g.rolling_index], as_of.day);
     }

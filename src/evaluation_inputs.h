@@ -34,7 +34,7 @@ struct ReadSet {
 };
 
 struct EvaluationInputs {
-  ReadSet programs;                 // every tier program: tiers and floors
+  std::vector<ReadSet> program;     // per tier program: tiers and floors
   std::vector<ReadSet> hard_rules;  // parallel to credit.hard_rules
   ReadSet score;                    // the credit score sheet
   ReadSet limits;                   // formula limits of every grade
