@@ -32,36 +32,99 @@ absl::Status Engine::Apply(const v1::Event& event,
   return state_->Apply(event, transitions);
 }
 
+namespace {
+
+// Cache hints for an event's own memory, in three steps because each
+// follows pointers the one before brought in: the message, then its id,
+// instant and payload, then the payload's strings. A freshly parsed batch
+// is mostly contiguous, but a message's parts are separate allocations.
+void PrefetchEvent(const v1::Event& e, int step) {
+  const auto line = [](const void* p) { __builtin_prefetch(p); };
+  switch (step) {
+    case 0:
+      line(&e);
+      line(reinterpret_cast<const char*>(&e) + 64);
+      return;
+    case 1:
+      line(&e.customer_id());
+      line(&e.at());
+      switch (e.kind_case()) {
+        case v1::Event::kPurchase:
+          line(&e.purchase());
+          break;
+        case v1::Event::kInvoice:
+          line(&e.invoice());
+          break;
+        case v1::Event::kPayment:
+          line(&e.payment());
+          break;
+        default:
+          break;
+      }
+      return;
+    default:
+      switch (e.kind_case()) {
+        case v1::Event::kPurchase:
+          line(&e.purchase().currency());
+          line(&e.purchase().category());
+          break;
+        case v1::Event::kInvoice:
+          line(&e.invoice().invoice_id());
+          line(&e.invoice().currency());
+          break;
+        case v1::Event::kPayment:
+          line(&e.payment().payment_id());
+          line(&e.payment().invoice_id());
+          line(&e.payment().currency());
+          break;
+        default:
+          break;
+      }
+      return;
+  }
+}
+
+}  // namespace
+
 absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
                                 std::vector<v1::Transition>* transitions,
                                 size_t* applied) {
   std::unique_lock lock(state_->mu);
   if (applied != nullptr) *applied = 0;
   // The customer lookup and state of each event are cache misses that would
-  // stall its apply; a three-stage pipeline overlaps them with the work on
-  // earlier events: the id index slot of event i+4, the record of event i+2
-  // (through the slot, without comparing ids), the state words of event i+1
-  // (through the record). Hashes are kept in a ring so each id is hashed
-  // once for the pipeline, and the record found for event i+1 is handed to
-  // its apply (no second lookup). An id not found ahead (unknown, or
-  // enrolled by an event in between) is looked up again by the apply.
-  constexpr size_t kSlotAhead = 4;
-  constexpr size_t kRecordAhead = 2;
+  // stall its apply; a pipeline overlaps them with the work on earlier
+  // events, each stage following pointers the one before brought in:
+  //   i+10, i+8, i+7  the event's own message, parts and strings
+  //                   (PrefetchEvent), before the slot stage hashes its id;
+  //   i+6             the id index slot;
+  //   i+4             the record (through the slot, ids not compared);
+  //   i+3             the record found: state words, credit account,
+  //                   rolling-window slot (EngineState::PrefetchState);
+  //   i+2             open invoices, rolling buffers (PrefetchStateDeep);
+  //   i+1             the newest rolling entries (PrefetchRolling).
+  // Hashes are kept in a ring so each id is hashed once, and the record
+  // found is handed to the apply (no second lookup). An id not found ahead
+  // (unknown, or enrolled by an event in between) is looked up again by
+  // the apply; records never move, so a found one stays valid.
+  constexpr size_t kEventAhead[3] = {10, 8, 7};
+  constexpr size_t kSlotAhead = 6;
+  constexpr size_t kRecordAhead = 4;
+  constexpr size_t kFindAhead = 3;
   const CustomerTable& table = state_->customers;
-  const uint32_t word_lines =
-      std::min<uint32_t>((state_->policy->total_words + 7) / 8, 8);
-  const auto find_and_prefetch = [&](const v1::Event& e, uint64_t hash) {
-    const CustomerRecord* rec = table.Find(e.customer_id(), hash);
-    if (rec != nullptr) {
-      // One hint per 64-byte line, up to 8 lines (most policies need fewer).
-      const int64_t* words = rec->words.get();
-      for (uint32_t l = 0; l < word_lines; ++l) {
-        __builtin_prefetch(words + 8 * l);
-      }
-    }
-    return rec;
-  };
+  const EngineState& st = *state_;
   uint64_t hashes[8];
+  const CustomerRecord* found[8] = {};
+  const auto find = [&](size_t j) {
+    const CustomerRecord* rec =
+        table.Find(events[j].customer_id(), hashes[j & 7]);
+    if (rec != nullptr) st.PrefetchState(*rec);
+    found[j & 7] = rec;
+  };
+  for (int step = 0; step < 3; ++step) {
+    for (size_t j = 0; j < kEventAhead[step] && j < count; ++j) {
+      PrefetchEvent(events[j], step);
+    }
+  }
   for (size_t j = 0; j < kSlotAhead && j < count; ++j) {
     hashes[j & 7] = CustomerTable::Hash(events[j].customer_id());
     table.PrefetchSlot(hashes[j & 7]);
@@ -69,10 +132,14 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
   for (size_t j = 0; j < kRecordAhead && j < count; ++j) {
     table.PrefetchRecord(hashes[j & 7]);
   }
+  for (size_t j = 0; j < kFindAhead && j < count; ++j) find(j);
   EngineState::ApplyHints hints;
-  const CustomerRecord* next =
-      count > 0 ? find_and_prefetch(events[0], hashes[0]) : nullptr;
   for (size_t i = 0; i < count; ++i) {
+    for (int step = 0; step < 3; ++step) {
+      if (i + kEventAhead[step] < count) {
+        PrefetchEvent(events[i + kEventAhead[step]], step);
+      }
+    }
     if (i + kSlotAhead < count) {
       const size_t j = i + kSlotAhead;
       hashes[j & 7] = CustomerTable::Hash(events[j].customer_id());
@@ -81,9 +148,14 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
     if (i + kRecordAhead < count) {
       table.PrefetchRecord(hashes[(i + kRecordAhead) & 7]);
     }
-    hints.rec = next;
-    next = i + 1 < count ? find_and_prefetch(events[i + 1], hashes[(i + 1) & 7])
-                         : nullptr;
+    if (i + kFindAhead < count) find(i + kFindAhead);
+    if (i + 2 < count && found[(i + 2) & 7] != nullptr) {
+      st.PrefetchStateDeep(*found[(i + 2) & 7]);
+    }
+    if (i + 1 < count && found[(i + 1) & 7] != nullptr) {
+      st.PrefetchRolling(*found[(i + 1) & 7]);
+    }
+    hints.rec = found[i & 7];
     if (auto s = state_->Apply(events[i], transitions, hints); !s.ok()) {
       return absl::Status(s.code(),
                           absl::StrCat("events[", i, "]: ", s.message()));
