@@ -158,16 +158,20 @@ class ElementPool {
   static constexpr size_t kMaxFiled = 1024;
   static constexpr size_t kMaxLoose = 64;
 
-  // Starts a call against `ents`; a new policy drops the keys.
+  // Starts a call against `ents`. Under another policy (a replacement, or
+  // another engine on this thread) the filed elements stay where they
+  // are: their keys are then only hints, which is safe because every
+  // field is compared, and keeps engines used in turn from freeing and
+  // allocating elements at each switch.
   void Begin(const CompiledEntitlements& ents) {
     if (policy_id_ == ents.id) return;
-    for (ElementPtr& e : by_cell_) {
-      if (e != nullptr) loose_.push_back(std::move(e));
+    for (size_t c = ents.cells.size(); c < by_cell_.size(); ++c) {
+      if (by_cell_[c] != nullptr) {
+        loose_.push_back(std::move(by_cell_[c]));
+        --filed_;
+      }
     }
-    by_cell_.clear();
     by_cell_.resize(ents.cells.size());
-    filed_ = 0;
-    last_.clear();
     policy_id_ = ents.id;
   }
 

@@ -47,8 +47,8 @@ struct CompiledEntitlements {
     std::string name;
     v1::EntitlementDecl::Type type = v1::EntitlementDecl::TYPE_UNSPECIFIED;
   };
-  // Unique per compilation: what per-thread state keyed by cell index
-  // (engine_entitlements.cc) checks before trusting its keys.
+  // Unique per compilation: how per-thread state keyed by cell index
+  // (engine_entitlements.cc) notices another policy.
   uint64_t id = 0;
   std::vector<Decl> decls;  // declaration order = output order
   std::vector<std::string> texts;
