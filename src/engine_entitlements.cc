@@ -35,9 +35,10 @@ bool SameNumber(double a, double b) {
 
 // Writes `cell`'s value of declaration `decl` into `out` unless it is
 // already there (the usual case for an element that held this cell).
-void WriteValue(const CompiledEntitlements& ents,
-                const CompiledEntitlements::Decl& decl,
-                const EntitlementCell& cell, v1::EntitlementValue* out) {
+// Inlined for the same reason as WriteElement.
+[[gnu::always_inline]] inline void WriteValue(
+    const CompiledEntitlements& ents, const CompiledEntitlements::Decl& decl,
+    const EntitlementCell& cell, v1::EntitlementValue* out) {
   const auto has = out->value_case();
   switch (decl.type) {
     case v1::EntitlementDecl::PERCENT:
