@@ -24,7 +24,6 @@
 #define STANDING_SRC_CUSTOMER_STORE_H_
 
 #include <cstdint>
-#include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -38,6 +37,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "metric_state.h"
+#include "short_bytes.h"
 
 namespace standing {
 
@@ -59,22 +59,6 @@ struct alignas(64) CustomerRecord {
   mutable std::unique_ptr<int64_t[]> words;
 };
 static_assert(sizeof(CustomerRecord) == 64, "a customer record is one line");
-
-// Equality of short byte strings without a libc call (ids are a few bytes;
-// memcmp behind the PLT costs more than comparing in place).
-inline bool EqualBytes(const char* x, const char* y, size_t n) {
-  for (; n >= 8; n -= 8, x += 8, y += 8) {
-    uint64_t u;
-    uint64_t v;
-    std::memcpy(&u, x, 8);
-    std::memcpy(&v, y, 8);
-    if (u != v) return false;
-  }
-  for (; n > 0; --n) {
-    if (*x++ != *y++) return false;
-  }
-  return true;
-}
 
 // Customer records by id. Records never move once inserted (pointers to
 // them are kept in EngineState::by_sequence) and are never erased.

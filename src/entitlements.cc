@@ -4,6 +4,7 @@
 #include "entitlements.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -185,36 +186,79 @@ Key Favourability(Type type, const EntitlementCell& cell) {
 
 }  // namespace
 
-void CompiledEntitlements::WriteValue(int e, const EntitlementCell& cell,
-                                      v1::EntitlementValue* out) const {
-  switch (decls[e].type) {
-    case v1::EntitlementDecl::PERCENT:
-      out->set_percent(cell.number);
-      break;
-    case v1::EntitlementDecl::MULTIPLIER:
-      out->set_multiplier(cell.number);
-      break;
-    case v1::EntitlementDecl::RANK:
-      out->set_rank(static_cast<int32_t>(cell.integer));
-      break;
-    case v1::EntitlementDecl::AMOUNT:
-      out->set_amount(cell.integer);
-      break;
-    case v1::EntitlementDecl::FLAG:
-      out->set_flag(cell.integer != 0);
-      break;
-    case v1::EntitlementDecl::TEXT:
-      out->set_text(texts[cell.integer]);
-      break;
-    default:
-      out->clear_value();
-      break;
+int CompiledEntitlements::Resolve(const int* tiers, ResolvedCell* out) const {
+  const int programs = static_cast<int>(first_row.size());
+  const size_t n = decls.size();
+  int size = 0;
+  for (size_t e = 0; e < n; ++e) {
+    int best = -1;
+    int32_t best_score = EntitlementCell::kAbsent;
+    size_t best_cell = 0;
+    for (int p = 0; p < programs; ++p) {
+      const size_t c = (static_cast<size_t>(first_row[p]) + tiers[p]) * n + e;
+      // Strictly greater: on a tie the earlier program keeps it.
+      if (cells[c].score > best_score) {
+        best_score = cells[c].score;
+        best = p;
+        best_cell = c;
+      }
+    }
+    if (best < 0) continue;
+    out[size++] = ResolvedCell{static_cast<int32_t>(e), best, tiers[best],
+                               static_cast<uint32_t>(best_cell)};
   }
+  return size;
 }
 
+namespace {
+
+// Fills the result table of `ents` (its rows and scores done) unless it
+// would exceed `max_entries`.
+void BuildTable(const v1::Policy& policy, size_t max_entries,
+                CompiledEntitlements& ents) {
+  const size_t n = ents.decls.size();
+  if (n == 0) return;
+  const int programs = policy.tier_programs_size();
+  std::vector<uint32_t> stride(programs, 0);
+  std::vector<int> counts(programs, 0);
+  size_t combos = 1;
+  for (int p = 0; p < programs; ++p) {
+    counts[p] = policy.tier_programs(p).tiers_size();
+    const EntitlementCell* first = ents.Row(p, 0);
+    const bool grants =
+        std::any_of(first, first + static_cast<size_t>(counts[p]) * n,
+                    [](const EntitlementCell& c) {
+                      return c.score != EntitlementCell::kAbsent;
+                    });
+    if (!grants) continue;
+    const size_t tiers = static_cast<size_t>(counts[p]);
+    if (combos > max_entries / n / tiers) return;  // too many: no table
+    stride[p] = static_cast<uint32_t>(combos);
+    combos *= tiers;
+  }
+  std::vector<int> tiers(programs, 0);
+  std::vector<ResolvedCell> row(n);
+  ents.table_begin.reserve(combos + 1);
+  for (size_t k = 0; k < combos; ++k) {
+    for (int p = 0; p < programs; ++p) {
+      tiers[p] =
+          stride[p] == 0 ? 0 : static_cast<int>(k / stride[p]) % counts[p];
+    }
+    ents.table_begin.push_back(static_cast<uint32_t>(ents.table.size()));
+    const int size = ents.Resolve(tiers.data(), row.data());
+    ents.table.insert(ents.table.end(), row.begin(), row.begin() + size);
+  }
+  ents.table_begin.push_back(static_cast<uint32_t>(ents.table.size()));
+  ents.stride = std::move(stride);
+}
+
+}  // namespace
+
 absl::StatusOr<CompiledEntitlements> CompileEntitlements(
-    const v1::Policy& policy) {
+    const v1::Policy& policy, size_t max_table_entries) {
+  static std::atomic<uint64_t> next_id{1};
   CompiledEntitlements out;
+  out.id = next_id.fetch_add(1, std::memory_order_relaxed);
   absl::flat_hash_map<std::string, int> index;
   if (auto s = ValidateDecls(policy.service_levels(), &index, &out.decls);
       !s.ok()) {
@@ -333,6 +377,7 @@ absl::StatusOr<CompiledEntitlements> CompileEntitlements(
                                keys.begin());
     }
   }
+  BuildTable(policy, max_table_entries, out);
   return out;
 }
 

@@ -5,31 +5,17 @@
 #ifndef STANDING_SRC_MESSAGE_REUSE_H_
 #define STANDING_SRC_MESSAGE_REUSE_H_
 
-#include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
+
+#include "short_bytes.h"
 
 namespace standing {
 
 // Equality of short strings without a call: names and tier names are a
-// few bytes, and libc's memcmp behind the PLT costs more than comparing.
+// few bytes (short_bytes.h).
 inline bool Same(const std::string& a, std::string_view b) {
-  size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  for (; n >= 8; n -= 8, x += 8, y += 8) {
-    uint64_t u;
-    uint64_t v;
-    std::memcpy(&u, x, 8);
-    std::memcpy(&v, y, 8);
-    if (u != v) return false;
-  }
-  for (; n > 0; --n) {
-    if (*x++ != *y++) return false;
-  }
-  return true;
+  return a.size() == b.size() && EqualBytes(a.data(), b.data(), a.size());
 }
 
 // Writes `n` bytes into a string field through its mutable pointer: a
@@ -40,9 +26,7 @@ inline void Assign(std::string* to, const char* from, size_t n) {
     to->assign(from, n);
     return;
   }
-  char* d = to->data();
-  for (; n >= 8; n -= 8, d += 8, from += 8) std::memcpy(d, from, 8);
-  for (; n > 0; --n) *d++ = *from++;
+  CopyBytes(to->data(), from, n);
 }
 
 }  // namespace standing

@@ -3,6 +3,8 @@
 // the most favourable value across programs with its source, and
 // resolution following the customer's tiers. Inline text policies, zone
 // +08:00, currency CNY.
+#include "entitlements.h"
+
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -11,6 +13,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/arena.h"
 #include "gtest/gtest.h"
 #include "scenario_util.h"
 #include "standing/engine.h"
@@ -574,6 +578,188 @@ TEST_F(EntitlementsTest, AReusedSetMatchesAFreshOne) {
       EXPECT_EQ(reused.DebugString(), Resolve(engine(), id).DebugString())
           << id;
     }
+  }
+}
+
+TEST_F(EntitlementsTest, ChangesTheCallerMadeToAReusedSetAreUndone) {
+  Customer("gv", 5000, /*vip=*/true);
+  Customer("d", 20000);
+  v1::EntitlementSet reused;
+  for (int round = 0; round < 3; ++round) {
+    for (const char* id : {"gv", "d"}) {
+      ASSERT_TRUE(engine().ResolveEntitlements(id, &reused).ok());
+      EXPECT_EQ(reused.DebugString(), Resolve(engine(), id).DebugString())
+          << id << " round " << round;
+      // Elements go back to the engine's per-thread pool on the next call,
+      // edited or not: every field must be rewritten or checked.
+      for (v1::ResolvedEntitlement& e : *reused.mutable_entitlements()) {
+        e.set_tier("edited");
+        e.set_defined_by_tier("x");
+        e.mutable_value()->set_text("edited");
+        e.set_type(v1::EntitlementDecl::TEXT);
+      }
+      if (round == 1) {
+        reused.mutable_entitlements()->SwapElements(
+            0, reused.entitlements_size() - 1);
+        reused.mutable_entitlements()->Add()->set_name("priority");
+      }
+    }
+  }
+}
+
+TEST_F(EntitlementsTest, ASetOnAnArenaMatchesAFreshOne) {
+  Customer("n", 0);
+  Customer("d", 20000);
+  Customer("gv", 5000, /*vip=*/true);
+  google::protobuf::Arena arena;
+  auto* reused =
+      google::protobuf::Arena::CreateMessage<v1::EntitlementSet>(&arena);
+  for (int round = 0; round < 2; ++round) {
+    for (const char* id : {"gv", "n", "d", "gv", "n"}) {
+      ASSERT_TRUE(engine().ResolveEntitlements(id, reused).ok());
+      EXPECT_EQ(reused->DebugString(), Resolve(engine(), id).DebugString())
+          << id;
+    }
+  }
+}
+
+TEST_F(EntitlementsTest, AReusedSetFollowsAPolicyReplacement) {
+  Customer("gv", 5000, /*vip=*/true);
+  v1::EntitlementSet reused;
+  ASSERT_TRUE(engine().ResolveEntitlements("gv", &reused).ok());
+  // Same programs and tiers, so the same table cells, with other values.
+  std::string programs = kPrograms;
+  const std::string from = "value { percent: 10 }";
+  programs.replace(programs.find(from), from.size(), "value { percent: 12 }");
+  auto policy =
+      ParsePolicy(absl::StrCat(kHeader, kDecls, programs), PolicyFormat::kText);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  std::vector<v1::Transition> changes;
+  ASSERT_TRUE(engine().ReplacePolicy(*policy, &changes).ok());
+  ASSERT_TRUE(engine().ResolveEntitlements("gv", &reused).ok());
+  EXPECT_EQ(Find(reused, "discount")->value().percent(), 12);
+  EXPECT_EQ(reused.DebugString(), Resolve(engine(), "gv").DebugString());
+}
+
+TEST_F(EntitlementsTest, TwoEnginesOnOneThreadDoNotMixResults) {
+  // Another policy with the same shape (same cell numbers), other names.
+  std::string programs = kPrograms;
+  for (const std::string name : {"\"membership\"", "\"gold\""}) {
+    programs.replace(programs.find(name), name.size(), "\"other\"");
+  }
+  auto other = MustCreate(absl::StrCat(kDecls, programs));
+  ASSERT_NE(other, nullptr);
+  Customer("g", 5000);
+  Must(*other, Enrol("g", Local(2026, 1, 5), {{"vip", Flag(false)}}));
+  Must(*other, Buy("g", Local(2026, 1, 5, 13), 5000));
+  v1::EntitlementSet reused;
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(engine().ResolveEntitlements("g", &reused).ok());
+    EXPECT_EQ(Source(reused, "discount"), "membership/gold/gold");
+    ASSERT_TRUE(other->ResolveEntitlements("g", &reused).ok());
+    EXPECT_EQ(Source(reused, "discount"), "other/other/other");
+  }
+}
+
+// The result table (one result per combination of tiers) against the rows
+// it is built from, for every combination, indexed as the engine does.
+TEST(EntitlementTable, EveryCombinationMatchesTheRows) {
+  auto policy = ParsePolicy(absl::StrCat(kHeader, kDecls, kPrograms),
+                            PolicyFormat::kText);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  auto table = CompileEntitlements(*policy);
+  auto rows = CompileEntitlements(*policy, /*max_table_entries=*/0);
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_TRUE(table->has_table());
+  EXPECT_FALSE(rows->has_table());
+  std::vector<ResolvedCell> want(rows->decls.size());
+  int combinations = 0;
+  for (int membership = 0; membership < 4; ++membership) {
+    for (int vip = 0; vip < 2; ++vip) {
+      const int tiers[] = {membership, vip};
+      const int n = rows->Resolve(tiers, want.data());
+      const uint32_t combo =
+          table->stride[0] * membership + table->stride[1] * vip;
+      const uint32_t begin = table->table_begin[combo];
+      ASSERT_EQ(table->table_begin[combo + 1] - begin,
+                static_cast<uint32_t>(n));
+      for (int i = 0; i < n; ++i) {
+        const ResolvedCell& got = table->table[begin + i];
+        EXPECT_EQ(got.decl, want[i].decl);
+        EXPECT_EQ(got.program, want[i].program);
+        EXPECT_EQ(got.tier, want[i].tier);
+        EXPECT_EQ(got.cell, want[i].cell);
+      }
+      ++combinations;
+    }
+  }
+  EXPECT_EQ(table->table_begin.size(), static_cast<size_t>(combinations + 1));
+}
+
+// 17 two-tier programs: 2^17 combinations, too many for the result table,
+// so resolution reads the rows at each call. Program k grants discount
+// (k * 7) % 10 + 1 percent when flag fk is set; the highest wins, a tie
+// keeps the earlier program.
+TEST(Entitlements, WithoutATableResolutionIsTheSame) {
+  constexpr int kCount = 17;
+  std::string body = R"pb(
+    service_levels {
+      entitlements { name: "discount" type: PERCENT }
+      entitlements { name: "hotline" type: FLAG }
+    }
+  )pb";
+  std::string attributes;
+  for (int k = 0; k < kCount; ++k) {
+    absl::StrAppend(&attributes, "attributes { name: \"f", k,
+                    "\" type: FLAG }\n");
+    absl::StrAppendFormat(&body, R"pb(
+                            tier_programs {
+                              name: "p%d"
+                              downgrade: IMMEDIATE
+                              tiers { name: "off" }
+                              tiers {
+                                name: "on"
+                                qualify { attribute { attribute: "f%d" } }
+                                entitlements {
+                                  name: "discount"
+                                  value { percent: %d }
+                                }
+                              }
+                            }
+                          )pb",
+                          k, k, (k * 7) % 10 + 1);
+  }
+  auto policy =
+      ParsePolicy(absl::StrCat(kHeader, attributes, body), PolicyFormat::kText);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  auto compiled = CompileEntitlements(*policy);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  EXPECT_FALSE(compiled->has_table());
+  auto engine = Engine::Create(*policy);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+
+  v1::EntitlementSet reused;
+  for (uint32_t flags : {0u, 1u, 2u, 6u, 0x1ffffu, 0x10400u, 0x0a0a0u}) {
+    const std::string id = absl::StrCat("c", flags);
+    Attrs attrs;
+    int best = -1;
+    for (int k = 0; k < kCount; ++k) {
+      const bool on = (flags >> k) & 1;
+      attrs.emplace_back(absl::StrCat("f", k), Flag(on));
+      if (on && (best < 0 || (k * 7) % 10 > (best * 7) % 10)) best = k;
+    }
+    Must(**engine, Enrol(id, Local(2026, 1, 5), attrs));
+    ASSERT_TRUE((*engine)->ResolveEntitlements(id, &reused).ok());
+    EXPECT_EQ(reused.DebugString(), Resolve(**engine, id).DebugString());
+    if (best < 0) {
+      EXPECT_EQ(reused.entitlements_size(), 0) << flags;
+      continue;
+    }
+    ASSERT_EQ(reused.entitlements_size(), 1) << flags;
+    EXPECT_EQ(reused.entitlements(0).value().percent(), (best * 7) % 10 + 1);
+    EXPECT_EQ(Source(reused, "discount"), absl::StrCat("p", best, "/on/on"))
+        << flags;
   }
 }
 
