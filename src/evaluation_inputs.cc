@@ -114,6 +114,12 @@ EvaluationInputs CompileEvaluationInputs(const CompiledPolicy& policy) {
   all.Add(out.score);
   all.Add(out.limits);
   out.all = std::move(all);
+  out.end_day_by_date = true;
+  for (int g : out.all.timed_groups) {
+    if (policy.groups[g].window == WindowKind::kRolling) {
+      out.end_day_by_date = false;
+    }
+  }
   return out;
 }
 

@@ -39,6 +39,10 @@ struct EvaluationInputs {
   ReadSet score;                    // the credit score sheet
   ReadSet limits;                   // formula limits of every grade
   ReadSet all;                      // the union, for the marker's end day
+  // No rolling window among the inputs: the end day follows from the day
+  // alone (period ends, recency), so a marker that covers an event's day
+  // needs no recomputing after it.
+  bool end_day_by_date = false;
 };
 
 EvaluationInputs CompileEvaluationInputs(const CompiledPolicy& policy);

@@ -482,7 +482,8 @@ absl::Status EngineState::Apply(const v1::Event& event,
   CreditAfterEvent(*rec, at, event.event_id(), fx);
   if (fx.state_changed) {
     marker = 0;
-  } else if (fx.inputs.evaluated) {
+  } else if (fx.inputs.evaluated &&
+             !(fx.inputs.stable && pol.inputs.end_day_by_date)) {
     marker = StableMarker(
         at.day, InputsConstantUntil(pol, pol.inputs.all, Words(*rec), at));
   }
