@@ -151,6 +151,9 @@ void ReviewGrade(EngineState& st, const CustomerRecord& rec, int64_t t,
   const CompiledCredit& cc = pol.credit;
   CreditAccount& a = *st.credit.Find(rec.sequence);
   const AsOf as_of = AsOf::Make(pol.clock, t);
+  // The review re-rates and resets the limit as of its own day: events
+  // compare against that from now on.
+  st.Unsettle(rec, fx);
   MetricCache cache;
   cache.Clear();
   Rating& r = st.rating_scratch;

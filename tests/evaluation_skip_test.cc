@@ -3,6 +3,7 @@
 // as hosts run it, the other reloaded from a snapshot before every event
 // (snapshots do not carry the stable marker, so every evaluation there
 // runs in full). Their transitions and final states must be identical.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -175,7 +176,8 @@ class Twin {
 void RunTwins(const v1::Policy& policy, const Stream& s, bool credit) {
   std::mt19937 rng(s.seed);
   Twin twin(policy);
-  int64_t t = Local(2025, 1, 6, 9);
+  const int64_t first = Local(2025, 1, 6, 9);
+  int64_t t = first;
   for (int c = 0; c < s.customers; ++c) {
     twin.Apply(Enrol(absl::StrCat("c", c), t));
   }
@@ -192,10 +194,16 @@ void RunTwins(const v1::Policy& policy, const Stream& s, bool credit) {
     }
     const std::string id = absl::StrCat("c", rng() % s.customers);
     const int kind = static_cast<int>(rng() % (credit ? 5 : 2));
-    v1::Event e = NewEvent(id, t);
+    // One event in eight arrives late (up to two days, within the horizon),
+    // before the marker's day and sometimes before the last review.
+    const int64_t at =
+        rng() % 8 == 0
+            ? std::max(first, t - static_cast<int64_t>(rng() % (2 * 86400)))
+            : t;
+    v1::Event e = NewEvent(id, at);
     switch (kind) {
       case 0:
-        e = Buy(id, t, Yuan(static_cast<int64_t>(rng() % s.max_purchase)));
+        e = Buy(id, at, Yuan(static_cast<int64_t>(rng() % s.max_purchase)));
         break;
       case 1:
         e.mutable_obligation()->set_contract_id("k");
