@@ -126,6 +126,7 @@ class ElementPool {
     }
     loose_.reserve(loose_.size() + old);
     last_.reserve(size);
+    list->Reserve(size);  // AddAllocated below must not allocate
     // The list's pointers are rewritten in place, as sorting through
     // pointer_begin() does (its elements are heap objects like ours;
     // ownership moves with the pointer): a store where ReleaseLast and
@@ -206,7 +207,7 @@ class ElementPool {
     const v1::ResolvedEntitlement* element;
     uint32_t cell;
   };
-  uint64_t policy_id_ = 0;
+  uint64_t policy_id_ = ~uint64_t{0};  // matches no compiled policy
   std::vector<ElementPtr> by_cell_;  // indexed like CompiledEntitlements::cells
   size_t filed_ = 0;                 // non-null entries of by_cell_
   std::vector<ElementPtr> loose_;    // any content

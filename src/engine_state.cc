@@ -157,10 +157,11 @@ void EngineState::Evaluate(const CustomerRecord& rec, const AsOf& as_of,
   for (int p : pol.program_order) {
     const CompiledProgram& prog = pol.programs[p];
     ProgramWords s = ProgramState(pol, c.words, p);
-    // Skipped when its metrics read as last time and no tier (which it may
-    // read) has moved in this event; grants expire by the second.
+    // Skipped when its metrics read as last time (a tier or grade moved in
+    // this event makes nothing "unchanged": Unsettle); grants expire by the
+    // second.
     const ReadSet& reads = pol.inputs.program[p];
-    if (fx.inputs.Unchanged(reads) && !fx.state_changed && !s.has_grant()) {
+    if (fx.inputs.Unchanged(reads) && !s.has_grant()) {
       continue;
     }
     fx.inputs.Ran(reads);

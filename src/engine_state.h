@@ -93,10 +93,13 @@ class EngineState {
   int MatchDeadline(const CustomerRecord& rec, absl::string_view type,
                     absl::string_view priority, const AsOf& as_of) const;
 
-  // Forgets the customer's stable marker: its next evaluation runs in full.
+  // Forgets the customer's stable marker: its evaluations run in full,
+  // from the rest of this event on (a new tier or grade changes which rules
+  // matter) to its next event.
   void Unsettle(const CustomerRecord& rec, Effects& fx) const {
     rec.words[policy->stable_offset] = 0;
     fx.state_changed = true;
+    fx.inputs.stable = false;
   }
 
   CustomerWords Words(const CustomerRecord& rec) const {
@@ -168,8 +171,9 @@ class EngineState {
   int ActiveGrantTier(const CustomerRecord& rec, int program, int64_t t) const;
 
   // Cache hints for the batch pipeline (Engine::ApplyBatch): what applying
-  // an event of `rec` reads, in two steps because the second follows
-  // pointers that the first brings in. A hint never faults or blocks.
+  // an event of `rec` reads, in three steps, each following pointers that
+  // the one before brought in. The hints themselves never fault, but
+  // reading those pointers may wait for a line not yet in cache.
   void PrefetchState(const CustomerRecord& rec) const {
     const int64_t* words = rec.words.get();
     const uint32_t lines = std::min<uint32_t>((policy->total_words + 7) / 8, 8);

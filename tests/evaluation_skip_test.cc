@@ -99,6 +99,11 @@ constexpr char kImmediatePolicy[] = R"pb(
       when { metric { metric: "idle_days" op: GT value: 20 } }
       grade: "C"
     }
+    hard_rules {
+      name: "busy accounts are watched"
+      when { tier_at_least { program: "activity" tier: "busy" } }
+      grade: "C"
+    }
     upgrade: IMMEDIATE
     downgrade: IMMEDIATE
   }
@@ -193,7 +198,7 @@ void RunTwins(const v1::Policy& policy, const Stream& s, bool credit) {
       next_review = Local(2025 + month / 12, month % 12 + 1, 1, 0);
     }
     const std::string id = absl::StrCat("c", rng() % s.customers);
-    const int kind = static_cast<int>(rng() % (credit ? 5 : 2));
+    const int kind = static_cast<int>(rng() % (credit ? 6 : 2));
     // One event in eight arrives late (up to two days, within the horizon),
     // before the marker's day and sometimes before the last review.
     const int64_t at =
@@ -215,6 +220,17 @@ void RunTwins(const v1::Policy& policy, const Stream& s, bool credit) {
         inv->set_invoice_id(absl::StrCat("i", invoice++));
         inv->set_amount(Yuan(1 + static_cast<int64_t>(rng() % 20000)));
         inv->set_currency("CNY");
+        break;
+      }
+      case 5: {
+        // Acts on a pending grade change, if any (else refused by both).
+        static constexpr const char* kRoles[] = {"supervisor", "manager",
+                                                 "director"};
+        auto* a = e.mutable_credit_approval();
+        a->set_decision(rng() % 5 == 0 ? v1::CreditApproval::REJECT
+                                       : v1::CreditApproval::APPROVE);
+        a->set_role(kRoles[rng() % 3]);
+        a->set_actor("approver");
         break;
       }
       default: {
@@ -253,6 +269,23 @@ TEST(EvaluationSkip, ImmediateTimingDecidesAsFullEvaluation) {
   auto policy = ParsePolicy(kImmediatePolicy, PolicyFormat::kText);
   ASSERT_TRUE(policy.ok()) << policy.status();
   for (uint32_t seed : {11u, 12u, 13u}) {
+    SCOPED_TRACE(seed);
+    RunTwins(*policy, Stream{seed, 8, 1500, 40000}, true);
+  }
+}
+
+// Grades at review (monthly), hard rules evaluated one by one on events
+// (LowerCap), one of them reading a tier.
+TEST(EvaluationSkip, ReviewTimedHardRulesDecideAsFullEvaluation) {
+  auto policy = ParsePolicy(kImmediatePolicy, PolicyFormat::kText);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  policy->mutable_credit()->set_upgrade(v1::TierProgram::AT_REVIEW);
+  policy->mutable_credit()->set_downgrade(v1::TierProgram::AT_REVIEW);
+  policy->mutable_credit()->mutable_review()->set_monthly(true);
+  // Invoices of the lowest grade can be paid on time, so reviews raise
+  // grades that the rules may then lower.
+  policy->mutable_credit()->mutable_grades(0)->set_term_days(30);
+  for (uint32_t seed : {21u, 22u, 23u}) {
     SCOPED_TRACE(seed);
     RunTwins(*policy, Stream{seed, 8, 1500, 40000}, true);
   }
