@@ -20,26 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "allocation_counter.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
-
-namespace {
-
-std::atomic<uint64_t> g_allocations{0};
-
-}  // namespace
-
-// A replacement of the global allocation functions (malloc/free underneath);
-// GCC cannot see that the pair matches once they are inlined.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -179,8 +162,7 @@ void BM_ApplyPurchase(benchmark::State& state) {
   Fixture& f = GetFixture();
   v1::Purchase* purchase = f.event.mutable_purchase();
   uint64_t transitions = 0;
-  const uint64_t allocations_before =
-      g_allocations.load(std::memory_order_relaxed);
+  const uint64_t allocations_before = standing_bench::AllocationCount();
   for (auto _ : state) {
     const uint64_t n = f.next++;
     f.event.set_customer_id(f.ids[n % kCustomers]);
@@ -198,7 +180,7 @@ void BM_ApplyPurchase(benchmark::State& state) {
     }
   }
   const uint64_t allocations =
-      g_allocations.load(std::memory_order_relaxed) - allocations_before;
+      standing_bench::AllocationCount() - allocations_before;
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   state.counters["allocs/event"] =
       static_cast<double>(allocations) /

@@ -59,26 +59,9 @@
 #define CALLGRIND_TOGGLE_COLLECT
 #endif
 
+#include "allocation_counter.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
-
-namespace {
-
-std::atomic<uint64_t> g_allocations{0};
-
-}  // namespace
-
-// A replacement of the global allocation functions (malloc/free underneath);
-// GCC cannot see that the pair matches once they are inlined.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -398,8 +381,7 @@ void BM_CheckCredit(benchmark::State& state) {
   v1::CreditDecision decision;
   uint64_t next = 0;
   uint64_t outcomes[4] = {};
-  const uint64_t allocations_before =
-      g_allocations.load(std::memory_order_relaxed);
+  const uint64_t allocations_before = standing_bench::AllocationCount();
   for (auto _ : state) {
     const uint64_t i = next++ % visited;
     const absl::Status status =
@@ -411,7 +393,7 @@ void BM_CheckCredit(benchmark::State& state) {
     ++outcomes[decision.outcome() & 3];
   }
   const uint64_t allocations =
-      g_allocations.load(std::memory_order_relaxed) - allocations_before;
+      standing_bench::AllocationCount() - allocations_before;
   const double iterations =
       static_cast<double>(std::max<int64_t>(1, state.iterations()));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
@@ -428,7 +410,6 @@ BENCHMARK(BM_CheckCredit)
     ->Args({0, 1000})
     ->MinTime(2.0);
 
-
 // `batch`: ApplyBatch of each batch, else Apply of each event. Arg: how
 // many customers the stream rotates over.
 void RunInvoicePayment(benchmark::State& state, bool batch) {
@@ -440,8 +421,7 @@ void RunInvoicePayment(benchmark::State& state, bool batch) {
   std::vector<v1::Transition> transitions;
   transitions.reserve(64);
   uint64_t next = 0, events = 0, produced = 0;
-  const uint64_t allocations_before =
-      g_allocations.load(std::memory_order_relaxed);
+  const uint64_t allocations_before = standing_bench::AllocationCount();
   // Under `valgrind --tool=callgrind --collect-atstart=no` only the timed
   // loop is counted.
   CALLGRIND_TOGGLE_COLLECT;
@@ -478,7 +458,7 @@ void RunInvoicePayment(benchmark::State& state, bool batch) {
   }
   CALLGRIND_TOGGLE_COLLECT;
   const uint64_t allocations =
-      g_allocations.load(std::memory_order_relaxed) - allocations_before;
+      standing_bench::AllocationCount() - allocations_before;
   state.SetItemsProcessed(static_cast<int64_t>(events));
   state.counters["allocs/event"] =
       static_cast<double>(allocations) /

@@ -24,26 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "allocation_counter.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
-
-namespace {
-
-std::atomic<uint64_t> g_allocations{0};
-
-}  // namespace
-
-// A replacement of the global allocation functions (malloc/free underneath);
-// GCC cannot see that the pair matches once they are inlined.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -226,8 +209,7 @@ void BM_ResolveEntitlements(benchmark::State& state) {
   uint64_t next = 0;
   v1::EntitlementSet set;
   uint64_t resolved = 0;
-  const uint64_t allocations_before =
-      g_allocations.load(std::memory_order_relaxed);
+  const uint64_t allocations_before = standing_bench::AllocationCount();
   for (auto _ : state) {
     const std::string& id = ids[next++ % visited];
     const absl::Status status = f.engine->ResolveEntitlements(id, &set);
@@ -238,7 +220,7 @@ void BM_ResolveEntitlements(benchmark::State& state) {
     resolved += static_cast<uint64_t>(set.entitlements_size());
   }
   const uint64_t allocations =
-      g_allocations.load(std::memory_order_relaxed) - allocations_before;
+      standing_bench::AllocationCount() - allocations_before;
   const double iterations =
       static_cast<double>(std::max<int64_t>(1, state.iterations()));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
