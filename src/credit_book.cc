@@ -58,10 +58,8 @@ int32_t CreditAccount::DaysPastDue(int64_t t, bool* overdue) const {
 }
 
 const OpenInvoice* CreditAccount::FindInvoice(absl::string_view id) const {
-  for (const OpenInvoice& inv : invoices) {
-    if (inv.id == id) return &inv;
-  }
-  return nullptr;
+  const ptrdiff_t i = invoices.Find(id);
+  return i < 0 ? nullptr : &invoices[static_cast<size_t>(i)];
 }
 
 const OpenOrder* CreditAccount::FindOrder(absl::string_view id) const {
@@ -235,8 +233,10 @@ void CreditBook::ApplyInvoice(const CompiledCredit& credit, uint64_t sequence,
   inv.issued_at = at;
   inv.due_at = due;
   a.open_receivables += inv.open;
-  a.invoices.push_back(std::move(inv));
-  ReindexDue(sequence, a);
+  a.invoices.Add(std::move(inv));
+  // Due times mostly grow, so the oldest rarely changes.
+  SetOldestDue(sequence, a,
+               a.oldest_due == 0 ? due : std::min(a.oldest_due, due));
 }
 
 absl::Status CreditBook::CheckPayment(const CreditAccount& a,
@@ -260,15 +260,27 @@ void CreditBook::ApplyPayment(uint64_t sequence, const v1::Payment& e,
     if (inv.open == 0) settled->push_back({inv.amount, at <= inv.due_at});
   };
   if (!e.invoice_id().empty()) {
-    for (OpenInvoice& inv : a.invoices) {
-      if (inv.id == e.invoice_id()) pay(inv);
+    // CheckPayment found it; only the one invoice is touched.
+    const ptrdiff_t found = a.invoices.Find(e.invoice_id());
+    if (found >= 0) {
+      const auto i = static_cast<size_t>(found);
+      OpenInvoice& inv = a.invoices.mutable_at(i);
+      pay(inv);
+      a.credit_balance += left;
+      if (inv.open == 0) {
+        const bool was_oldest = inv.due_at == a.oldest_due;
+        a.invoices.Erase(i);
+        if (was_oldest) ReindexDue(sequence, a);
+      }
+      return;
     }
   } else {
     // Oldest due first; invoices are few per customer, so a scan per
     // allocation beats keeping them sorted.
     while (left > 0 && a.open_receivables > 0) {
       OpenInvoice* oldest = nullptr;
-      for (OpenInvoice& inv : a.invoices) {
+      for (size_t i = 0; i < a.invoices.size(); ++i) {
+        OpenInvoice& inv = a.invoices.mutable_at(i);
         if (inv.open > 0 &&
             (oldest == nullptr || inv.due_at < oldest->due_at)) {
           oldest = &inv;
@@ -279,10 +291,7 @@ void CreditBook::ApplyPayment(uint64_t sequence, const v1::Payment& e,
     }
   }
   a.credit_balance += left;
-  a.invoices.erase(
-      std::remove_if(a.invoices.begin(), a.invoices.end(),
-                     [](const OpenInvoice& inv) { return inv.open == 0; }),
-      a.invoices.end());
+  a.invoices.EraseSettled();
   ReindexDue(sequence, a);
 }
 
@@ -381,7 +390,11 @@ void CreditBook::SetPending(uint64_t sequence,
 }
 
 void CreditBook::ReindexDue(uint64_t sequence, CreditAccount& a) {
-  const int64_t oldest = OldestDue(a);
+  SetOldestDue(sequence, a, OldestDue(a));
+}
+
+void CreditBook::SetOldestDue(uint64_t sequence, CreditAccount& a,
+                              int64_t oldest) {
   if (oldest == a.oldest_due) return;
   a.oldest_due = oldest;
   if (oldest != 0) {
@@ -538,9 +551,12 @@ absl::Status CreditBook::Import(const CompiledCredit& credit, uint64_t sequence,
       return absl::DataLossError(absl::StrCat(
           "credit: invoice \"", i.invoice_id(), "\" has a bad open amount"));
     }
-    a.invoices.push_back(OpenInvoice{i.invoice_id(), i.amount(),
-                                     i.open_amount(), i.issued_at(),
-                                     i.due_at()});
+    if (a.invoices.Find(i.invoice_id()) >= 0) {
+      return absl::DataLossError(absl::StrCat(
+          "credit: invoice \"", i.invoice_id(), "\" is listed twice"));
+    }
+    a.invoices.Add(OpenInvoice{i.invoice_id(), i.amount(), i.open_amount(),
+                               i.issued_at(), i.due_at()});
     a.open_receivables += i.open_amount();
   }
   for (const auto& o : in.orders()) {

@@ -21,20 +21,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "credit_policy.h"
+#include "open_invoices.h"
 #include "overdue_watch.h"
 #include "standing/v1/credit.pb.h"
 #include "standing/v1/event.pb.h"
 #include "standing/v1/snapshot.pb.h"
 
 namespace standing {
-
-struct OpenInvoice {
-  std::string id;
-  int64_t amount = 0;
-  int64_t open = 0;
-  int64_t issued_at = 0;
-  int64_t due_at = 0;
-};
 
 struct OpenOrder {
   std::string id;
@@ -74,8 +67,10 @@ struct PendingChange {
   Rating rating;
 };
 
-// What the credit check reads comes first, in one cache line.
-struct CreditAccount {
+// What the credit check reads comes first, in one cache line; what an
+// invoice or payment also reads (the open invoices and their id tags) in
+// the next. Aligned so those are exactly two lines.
+struct alignas(64) CreditAccount {
   int32_t grade = 0;
   int32_t increase_count = 0;  // increases.size(), read without the vector
   int64_t limit = 0;           // the grade's limit, without temporary increases
@@ -84,7 +79,7 @@ struct CreditAccount {
   int64_t credit_balance = 0;
   int64_t oldest_due = 0;  // of the open invoices; 0: none open
   int64_t grade_since = 0;
-  std::vector<OpenInvoice> invoices;  // in issue order
+  OpenInvoices invoices;
   std::vector<OpenOrder> orders;
   std::vector<LimitIncrease> increases;
   Rating rating;  // the criteria of the current grade
@@ -165,7 +160,10 @@ class CreditBook {
   void SetGrade(CreditAccount& a, int grade, int64_t at);
   // Sets or clears the pending change (index follows).
   void SetPending(uint64_t sequence, std::unique_ptr<PendingChange> p);
+  // Recomputes the oldest due time of `a` (index follows).
   void ReindexDue(uint64_t sequence, CreditAccount& a);
+  // Sets it when the caller knows it.
+  void SetOldestDue(uint64_t sequence, CreditAccount& a, int64_t oldest);
   // The customers overdue at `t` (oldest due before it), most overdue
   // first.
   std::vector<uint64_t> Overdue(int64_t t);

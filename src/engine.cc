@@ -100,7 +100,8 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
   //   i+4             the record (through the slot, ids not compared);
   //   i+3             the record found: state words, credit account,
   //                   rolling-window slot (EngineState::PrefetchState);
-  //   i+2             open invoices, rolling buffers (PrefetchStateDeep);
+  //   i+2             the invoice added or paid, rolling buffers
+  //                   (PrefetchStateDeep);
   //   i+1             the newest rolling entries (PrefetchRolling).
   // Hashes are kept in a ring so each id is hashed once, and the record
   // found is handed to the apply (no second lookup). An id not found ahead
@@ -150,7 +151,7 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
     }
     if (i + kFindAhead < count) find(i + kFindAhead);
     if (i + 2 < count && found[(i + 2) & 7] != nullptr) {
-      st.PrefetchStateDeep(*found[(i + 2) & 7]);
+      st.PrefetchStateDeep(*found[(i + 2) & 7], events[i + 2]);
     }
     if (i + 1 < count && found[(i + 1) & 7] != nullptr) {
       st.PrefetchRolling(*found[(i + 1) & 7]);

@@ -187,13 +187,10 @@ class EngineState {
     if (rec.sequence < rolling.size())
       __builtin_prefetch(&rolling[rec.sequence]);
   }
-  void PrefetchStateDeep(const CustomerRecord& rec) const {
+  void PrefetchStateDeep(const CustomerRecord& rec,
+                         const v1::Event& event) const {
     if (rec.sequence < credit.accounts.size()) {
-      const auto& invoices = credit.accounts[rec.sequence].invoices;
-      const char* p = reinterpret_cast<const char*>(invoices.data());
-      const size_t bytes =
-          std::min<size_t>(invoices.size() * sizeof(invoices[0]), 512);
-      for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b);
+      PrefetchInvoices(credit.accounts[rec.sequence].invoices, event);
     }
     if (rec.sequence < rolling.size()) {
       const char* r =
@@ -203,6 +200,17 @@ class EngineState {
         __builtin_prefetch(r + b);
       }
     }
+  }
+  // The invoice an invoice event adds or a payment names.
+  static void PrefetchInvoices(const OpenInvoices& invoices,
+                               const v1::Event& event) {
+    const OpenInvoice* line = nullptr;
+    if (event.has_invoice()) {
+      line = invoices.next_slot();
+    } else if (event.has_payment() && !invoices.empty()) {
+      line = invoices.Guess(OpenInvoices::Tag(event.payment().invoice_id()));
+    }
+    if (line != nullptr) __builtin_prefetch(line);
   }
   // The newest entries of each rolling window (where events add and reads
   // end).

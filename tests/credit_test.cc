@@ -169,6 +169,59 @@ TEST_F(CreditUnit, PaymentsGoToTheOldestDueFirst) {
   EXPECT_EQ(r.receivables().invoices(0).open_amount(), 250);
 }
 
+// Invoices past the first four (whose ids are tagged for quick lookups)
+// are found too, and the oldest due time follows payments by id.
+TEST_F(CreditUnit, ManyOpenInvoicesPaidByIdInAnyOrder) {
+  policy_.mutable_credit()->add_readers("any");
+  engine_ = *Engine::Create(policy_);
+  Must(Enrol("X", Local(2026, 1, 1)));
+  for (int i = 0; i < 9; ++i) {
+    // Due dates out of issue order: invoice 5 is due first.
+    const int due_day = i == 5 ? 2 : 10 + i;
+    Must(Invoice("X", Local(2026, 1, 1, 13 + i), "INV-" + std::to_string(i),
+                 100 * (i + 1), Local(2026, 2, due_day)));
+  }
+  // Paid on 12 February, when receivables are read (the engine clock).
+  const auto pay = [&](const std::string& inv, int64_t amount) {
+    v1::Event e = Pay("X", Local(2026, 2, 12), amount);
+    e.mutable_payment()->set_invoice_id(inv);
+    return engine_->Apply(e, &out_);
+  };
+  // A duplicate of an untagged invoice is refused.
+  EXPECT_EQ(
+      engine_->Apply(Invoice("X", Local(2026, 1, 2), "INV-7", 5), &out_).code(),
+      absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(pay("INV-7", 800).ok());
+  ASSERT_TRUE(pay("INV-1", 200).ok());  // a tagged one; INV-2 moves up
+  ASSERT_TRUE(pay("INV-6", 100).ok());  // partly
+  EXPECT_EQ(pay("INV-1", 1).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(pay("INV-9", 1).code(), absl::StatusCode::kNotFound);
+  v1::CreditRecord r = Record("X");
+  std::vector<std::string> open;
+  for (const auto& inv : r.receivables().invoices()) {
+    open.push_back(inv.invoice_id());
+  }
+  EXPECT_EQ(open, (std::vector<std::string>{"INV-0", "INV-2", "INV-3", "INV-4",
+                                            "INV-5", "INV-6", "INV-8"}));
+  EXPECT_EQ(r.receivables().open_receivables(),
+            100 + 300 + 400 + 500 + 600 + (700 - 100) + 900);
+  EXPECT_EQ(r.receivables().days_past_due(), 10);  // INV-5, due 2 February
+  ASSERT_TRUE(pay("INV-2", 300).ok());  // shifts INV-3.. into the tags
+  ASSERT_TRUE(pay("INV-5", 600).ok());
+  EXPECT_EQ(Record("X").receivables().days_past_due(), 2);  // INV-0, 10 Feb
+  ASSERT_TRUE(pay("INV-0", 100).ok());
+  r = Record("X");
+  EXPECT_EQ(r.receivables().days_past_due(), 0);  // INV-3, due 13 February
+  EXPECT_EQ(r.receivables().invoices_size(), 4);
+  ASSERT_TRUE(pay("INV-8", 900).ok());
+  ASSERT_TRUE(pay("INV-3", 400).ok());
+  ASSERT_TRUE(pay("INV-4", 500).ok());
+  ASSERT_TRUE(pay("INV-6", 600).ok());
+  EXPECT_EQ(Record("X").receivables().invoices_size(), 0);
+  // An id can be reused once its invoice is settled.
+  Must(Invoice("X", Local(2026, 2, 12), "INV-7", 5));
+}
+
 TEST_F(CreditUnit, ReceivableMetricsDriveTiersAndHardRules) {
   policy_.mutable_credit()->add_readers("any");
   engine_ = *Engine::Create(policy_);
