@@ -402,7 +402,7 @@ TEST_F(BadBatchTest, SameStateAndTransitionsAsOneEventAtATime) {
   }
 }
 
-// The pipeline's rings (8 hashes, 8 found records) wrap in a long batch;
+// The pipeline's rings (16 hashes, 16 found records) wrap in a long batch;
 // customers enrolled inside it are used 1 to 3 events later, across the
 // wrap. Batches of 1 and 2 events have no pipeline to speak of.
 TEST_F(BadBatchTest, LongAndShortBatchesMatchOneEventAtATime) {
