@@ -531,6 +531,7 @@ class Compiler {
       }
       if (group.window == WindowKind::kRolling) {
         group.rolling_index = out_.rolling_count++;
+        out_.rolling_kinds.push_back(group.filter.kind_mask);
         group.slots = 0;
         group.offset = words;
         continue;

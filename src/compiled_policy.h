@@ -196,6 +196,9 @@ struct CompiledPolicy {
   uint32_t metric_offset = 0;  // first metric-state word
   uint32_t total_words = 0;
   int rolling_count = 0;
+  // Event kinds each rolling window counts, by rolling index (which
+  // windows an event writes, for cache hints).
+  std::vector<uint32_t> rolling_kinds;
 
   // What each evaluation after an event reads (evaluation_inputs.h).
   EvaluationInputs inputs;

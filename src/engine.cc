@@ -162,7 +162,8 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
     }
     if (i + kRollingAhead < count &&
         found[(i + kRollingAhead) % kRing] != nullptr) {
-      st.PrefetchRolling(*found[(i + kRollingAhead) % kRing]);
+      st.PrefetchRolling(*found[(i + kRollingAhead) % kRing],
+                         events[i + kRollingAhead]);
     }
     hints.rec = found[i % kRing];
     if (auto s = state_->Apply(events[i], transitions, hints); !s.ok()) {

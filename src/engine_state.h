@@ -193,11 +193,10 @@ class EngineState {
       PrefetchInvoices(credit.accounts[rec.sequence].invoices, event);
     }
     if (rec.sequence < rolling.size()) {
-      const char* r =
-          reinterpret_cast<const char*>(rolling[rec.sequence].get());
-      const size_t bytes = sizeof(RollingBuffer) * policy->rolling_count;
-      for (size_t b = 0; b < bytes && b < 512; b += 64) {
-        __builtin_prefetch(r + b);
+      const uint32_t kinds = KindsWritten(event);
+      const RollingBuffer* buffers = rolling[rec.sequence].get();
+      for (int r = 0; r < policy->rolling_count; ++r) {
+        if (policy->rolling_kinds[r] & kinds) __builtin_prefetch(&buffers[r]);
       }
     }
   }
@@ -214,11 +213,33 @@ class EngineState {
   }
   // The newest entries of each rolling window (where events add and reads
   // end).
-  void PrefetchRolling(const CustomerRecord& rec) const {
+  void PrefetchRolling(const CustomerRecord& rec,
+                       const v1::Event& event) const {
     if (rec.sequence >= rolling.size()) return;
+    const uint32_t kinds = KindsWritten(event);
     const RollingBuffer* buffers = rolling[rec.sequence].get();
-    for (int r = 0; r < policy->rolling_count && r < 8; ++r) {
-      if (!buffers[r].empty()) __builtin_prefetch(&buffers[r].back());
+    for (int r = 0; r < policy->rolling_count; ++r) {
+      if ((policy->rolling_kinds[r] & kinds) && !buffers[r].empty()) {
+        __builtin_prefetch(&buffers[r].front());
+        __builtin_prefetch(&buffers[r].back());
+      }
+    }
+  }
+  // The metric event kinds `event` may write, as a v1::EventKind bit
+  // mask (all bits: not known). Hints only: at 100,000 customers the few
+  // misses in flight are better left to the windows an event does touch.
+  static uint32_t KindsWritten(const v1::Event& event) {
+    switch (event.kind_case()) {
+      case v1::Event::kPurchase:
+        return 1u << v1::PURCHASE;
+      case v1::Event::kInvoice:  // settled at once only from a credit balance
+        return 1u << v1::INVOICE;
+      case v1::Event::kPayment:
+        return 1u << v1::PAYMENT | 1u << v1::SETTLEMENT;
+      case v1::Event::kObligation:
+        return 1u << v1::OBLIGATION;
+      default:
+        return ~0u;
     }
   }
 
