@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "compiled_policy.h"
+#include "rolling_windows.h"
 
 namespace standing {
 
@@ -36,11 +37,6 @@ struct AsOfCache {
   }
 };
 
-struct RollingEntry {
-  int32_t day;
-  int32_t count;
-  int64_t value;  // sum, or min / max for those aggregates
-};
 using RollingBuffer = std::vector<RollingEntry>;
 
 // What metrics need of one event, extracted once.
