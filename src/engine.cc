@@ -100,7 +100,8 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
   //   i+4             the record (through the slot, ids not compared);
   //   i+3             the record found: state words, credit account,
   //                   rolling-window slot (EngineState::PrefetchState);
-  //   i+2             open invoices, rolling buffers (PrefetchStateDeep);
+  //   i+2             open invoices, the rolling windows' header
+  //                   (PrefetchStateDeep);
   //   i+1             the newest rolling entries (PrefetchRolling).
   // Hashes are kept in a ring so each id is hashed once, and the record
   // found is handed to the apply (no second lookup). An id not found ahead

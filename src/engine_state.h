@@ -17,6 +17,7 @@
 #include "customer_store.h"
 #include "interner.h"
 #include "program_eval.h"
+#include "rolling_windows.h"
 #include "service_book.h"
 #include "standing/engine.h"
 #include "standing/v1/event.pb.h"
@@ -69,8 +70,8 @@ class EngineState {
   TierMembers members;
   DueQueue due_queue;
   absl::flat_hash_map<uint64_t, GrantRecord> grants;
-  // Rolling-window buffers by sequence; empty when the policy has none.
-  std::vector<std::unique_ptr<RollingBuffer[]>> rolling;
+  // Rolling-window state by sequence; empty when the policy has none.
+  std::vector<RollingWindows> rolling;
   int64_t clock = 0;
   uint64_t next_sequence = 0;
   // Service-level state: ownership, requests, contacts, tasks and indices.
@@ -105,7 +106,10 @@ class EngineState {
   CustomerWords Words(const CustomerRecord& rec) const {
     return CustomerWords{
         rec.words.get(),
-        rolling.empty() ? nullptr : rolling[rec.sequence].get(),
+        // Metric code changes the windows through a const state, as it
+        // does the record's (mutable) words.
+        rolling.empty() ? nullptr
+                        : const_cast<RollingWindows*>(&rolling[rec.sequence]),
         rec.enrolled_at, credit.Find(rec.sequence)};
   }
 
@@ -196,22 +200,13 @@ class EngineState {
       for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b);
     }
     if (rec.sequence < rolling.size()) {
-      const char* r =
-          reinterpret_cast<const char*>(rolling[rec.sequence].get());
-      const size_t bytes = sizeof(RollingBuffer) * policy->rolling_count;
-      for (size_t b = 0; b < bytes && b < 512; b += 64) {
-        __builtin_prefetch(r + b);
-      }
+      rolling[rec.sequence].PrefetchHeader(policy->rolling_count);
     }
   }
   // The newest entries of each rolling window (where events add and reads
   // end).
   void PrefetchRolling(const CustomerRecord& rec) const {
-    if (rec.sequence >= rolling.size()) return;
-    const RollingBuffer* buffers = rolling[rec.sequence].get();
-    for (int r = 0; r < policy->rolling_count && r < 8; ++r) {
-      if (!buffers[r].empty()) __builtin_prefetch(&buffers[r].back());
-    }
+    if (rec.sequence < rolling.size()) rolling[rec.sequence].PrefetchNewest(8);
   }
 
   const CustomerRecord* Find(absl::string_view id) const {
