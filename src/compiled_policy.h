@@ -57,7 +57,8 @@ struct CompiledFilter {
 //   since_*:  one slot;
 //   TWA:      the slots, then [balance][last change instant];
 //   recency:  [last event instant];
-//   rolling:  no words; entries in RollingBuffer `rolling_index`.
+//   rolling:  no words; entries in group `rolling_index` of the
+//             customer's RollingWindows.
 struct StateGroup {
   v1::Aggregate aggregate = v1::AGGREGATE_UNSPECIFIED;
   v1::EventField field = v1::FIELD_UNSPECIFIED;

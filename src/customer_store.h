@@ -54,7 +54,7 @@ struct alignas(64) CustomerRecord {
   uint64_t sequence = 0;
   // Mutable through a const record: the indices do not depend on them.
   // `mutable` so ReplacePolicy can swap in a new layout. Rolling-window
-  // buffers live in EngineState::rolling (most policies have none, and a
+  // state lives in EngineState::rolling (most policies have none, and a
   // pointer here would cost 16 bytes per customer after malloc rounding).
   mutable std::unique_ptr<int64_t[]> words;
 };

@@ -99,10 +99,12 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
   //   i+11              the id index slot;
   //   i+8               the record (through the slot, ids not compared);
   //   i+5               the record found: state words, credit account,
-  //                     rolling-window slot (EngineState::PrefetchState);
-  //   i+3               the invoice added or paid, rolling buffers
+  //                     rolling-window block pointer
+  //                     (EngineState::PrefetchState);
+  //   i+3               the invoice added or paid, the descriptors of
+  //                     the rolling windows the event writes
   //                     (PrefetchStateDeep);
-  //   i+2               the newest rolling entries (PrefetchRolling).
+  //   i+2               their oldest and newest entries (PrefetchRolling).
   // Stages are two or three events apart: on a loaded memory system (at
   // 100,000 customers and more, with few misses in flight on small VMs) a
   // miss can take longer than one event's work.

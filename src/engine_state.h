@@ -17,6 +17,7 @@
 #include "customer_store.h"
 #include "interner.h"
 #include "program_eval.h"
+#include "rolling_windows.h"
 #include "service_book.h"
 #include "standing/engine.h"
 #include "standing/v1/event.pb.h"
@@ -69,8 +70,8 @@ class EngineState {
   TierMembers members;
   DueQueue due_queue;
   absl::flat_hash_map<uint64_t, GrantRecord> grants;
-  // Rolling-window buffers by sequence; empty when the policy has none.
-  std::vector<std::unique_ptr<RollingBuffer[]>> rolling;
+  // Rolling-window state by sequence; empty when the policy has none.
+  std::vector<RollingWindows> rolling;
   int64_t clock = 0;
   uint64_t next_sequence = 0;
   // Service-level state: ownership, requests, contacts, tasks and indices.
@@ -105,7 +106,10 @@ class EngineState {
   CustomerWords Words(const CustomerRecord& rec) const {
     return CustomerWords{
         rec.words.get(),
-        rolling.empty() ? nullptr : rolling[rec.sequence].get(),
+        // Metric code changes the windows through a const state, as it
+        // does the record's (mutable) words.
+        rolling.empty() ? nullptr
+                        : const_cast<RollingWindows*>(&rolling[rec.sequence]),
         rec.enrolled_at, credit.Find(rec.sequence)};
   }
 
@@ -193,11 +197,9 @@ class EngineState {
       PrefetchInvoices(credit.accounts[rec.sequence].invoices, event);
     }
     if (rec.sequence < rolling.size()) {
-      const uint32_t kinds = KindsWritten(event);
-      const RollingBuffer* buffers = rolling[rec.sequence].get();
-      for (int r = 0; r < policy->rolling_count; ++r) {
-        if (policy->rolling_kinds[r] & kinds) __builtin_prefetch(&buffers[r]);
-      }
+      rolling[rec.sequence].PrefetchRegions(policy->rolling_kinds.data(),
+                                            policy->rolling_count,
+                                            KindsWritten(event));
     }
   }
   // The invoice an invoice event adds or a payment names.
@@ -216,14 +218,9 @@ class EngineState {
   void PrefetchRolling(const CustomerRecord& rec,
                        const v1::Event& event) const {
     if (rec.sequence >= rolling.size()) return;
-    const uint32_t kinds = KindsWritten(event);
-    const RollingBuffer* buffers = rolling[rec.sequence].get();
-    for (int r = 0; r < policy->rolling_count; ++r) {
-      if ((policy->rolling_kinds[r] & kinds) && !buffers[r].empty()) {
-        __builtin_prefetch(&buffers[r].front());
-        __builtin_prefetch(&buffers[r].back());
-      }
-    }
+    rolling[rec.sequence].PrefetchEnds(policy->rolling_kinds.data(),
+                                       policy->rolling_count,
+                                       KindsWritten(event));
   }
   // The metric event kinds `event` may write, as a v1::EventKind bit
   // mask (all bits: not known). Hints only: at 100,000 customers the few

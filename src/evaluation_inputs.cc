@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 
 #include "compiled_policy.h"
 #include "metric_state.h"
+#include "rolling_windows.h"
 
 namespace standing {
 namespace {
@@ -61,15 +63,24 @@ void AddCondition(const CompiledPolicy& policy, int index, ReadSet* out) {
 }
 
 // The next day after `day` on which the oldest entry in the window leaves
-// it or a later entry enters it.
-int64_t RollingChange(const StateGroup& g, const RollingBuffer& buffer,
+// it or a later entry enters it. Only the entries before the window and
+// after `day` are visited, not the window itself (up to a year of days).
+int64_t RollingChange(const StateGroup& g, const RollingWindows& windows,
                       int64_t day) {
+  const std::span<const RollingEntry> entries =
+      windows.entries(g.rolling_index);
+  size_t first = 0;  // the oldest entry in the window or after it
+  while (first < entries.size() && entries[first].day <= day - g.rolling_days) {
+    ++first;
+  }
   int64_t change = kNever;
-  for (const RollingEntry& e : buffer) {
-    if (e.day > day) return std::min<int64_t>(change, e.day);
-    if (e.day > day - g.rolling_days && change == kNever) {
-      change = e.day + g.rolling_days;
-    }
+  if (first < entries.size() && entries[first].day <= day) {
+    change = entries[first].day + g.rolling_days;
+  }
+  size_t later = entries.size();  // the first entry after `day`
+  while (later > first && entries[later - 1].day > day) --later;
+  if (later < entries.size()) {
+    change = std::min<int64_t>(change, entries[later].day);
   }
   return change;
 }
@@ -140,7 +151,7 @@ int64_t InputsConstantUntil(const CompiledPolicy& policy, const ReadSet& inputs,
       }
       change = next;
     } else if (c.rolling != nullptr) {
-      change = RollingChange(g, c.rolling[g.rolling_index], as_of.day);
+      change = RollingChange(g, *c.rolling, as_of.day);
     }
     until = std::min(until, change);
     if (until <= as_of.day + 1) break;  // cannot end sooner

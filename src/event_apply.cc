@@ -221,8 +221,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
     by_sequence.push_back(&*it);
     if (pol.rolling_count > 0) {
       rolling.resize(by_sequence.size());
-      rolling[it->sequence] =
-          std::make_unique<RollingBuffer[]>(pol.rolling_count);
+      rolling[it->sequence] = RollingWindows(pol.rolling_count);
     }
     for (int p = 0; p < static_cast<int>(pol.programs.size()); ++p) {
       members[p][0].insert(it->sequence);

@@ -154,66 +154,54 @@ void AdvanceHeads(const CompiledPolicy& policy, const AsOf& at,
   }
 }
 
-void ApplyRolling(const CompiledPolicy& policy, const StateGroup& g,
-                  RollingBuffer& buffer, int64_t day, int64_t value) {
-  auto it = buffer.end();
-  while (it != buffer.begin() && (it - 1)->day > day) --it;
-  if (it == buffer.begin() || (it - 1)->day != day) {
-    const int64_t init = g.aggregate == v1::MIN   ? kMinSentinel
-                         : g.aggregate == v1::MAX ? kMaxSentinel
-                                                  : 0;
-    it = buffer.insert(it, RollingEntry{static_cast<int32_t>(day), 0, init});
-  } else {
-    --it;
-  }
-  it->count += 1;
+RollingWindows::Combine RollingCombine(const StateGroup& g) {
   switch (g.aggregate) {
     case v1::MIN:
-      it->value = std::min(it->value, value);
-      break;
+      return RollingWindows::Combine::kMin;
     case v1::MAX:
-      it->value = std::max(it->value, value);
-      break;
+      return RollingWindows::Combine::kMax;
     default:
-      it->value += value;
+      return RollingWindows::Combine::kSum;
   }
-  // Entries older than the window plus the late-event horizon can no
-  // longer be read.
-  const int64_t keep_from = buffer.back().day - g.rolling_days -
-                            policy.late_horizon_seconds / kSecondsPerDay - 1;
-  size_t drop = 0;
-  while (drop < buffer.size() && buffer[drop].day < keep_from) ++drop;
-  if (drop > 0) buffer.erase(buffer.begin(), buffer.begin() + drop);
 }
 
-MetricRead ReadRolling(const StateGroup& g, const RollingBuffer& buffer,
+void ApplyRolling(const CompiledPolicy& policy, const StateGroup& g,
+                  RollingWindows& windows, int64_t day, int64_t value) {
+  // Entries older than the window plus the late-event horizon can no
+  // longer be read.
+  const int64_t keep_days =
+      g.rolling_days + policy.late_horizon_seconds / kSecondsPerDay + 1;
+  windows.Add(g.rolling_index, day, value, RollingCombine(g), keep_days);
+}
+
+MetricRead ReadRolling(const StateGroup& g, const RollingWindows& windows,
                        const AsOf& as_of) {
-  int64_t sum = 0, count = 0, days = 0;
-  int64_t lo = kMinSentinel, hi = kMaxSentinel;
-  for (const RollingEntry& e : buffer) {
-    if (e.day <= as_of.day - g.rolling_days || e.day > as_of.day) continue;
-    sum += e.value;
-    count += e.count;
-    days += 1;
-    lo = std::min(lo, e.value);
-    hi = std::max(hi, e.value);
+  const int64_t after_day = as_of.day - g.rolling_days;
+  if (g.aggregate == v1::MIN || g.aggregate == v1::MAX) {
+    int64_t count = 0;
+    int64_t lo = kMinSentinel, hi = kMaxSentinel;
+    for (const RollingEntry& e : windows.entries(g.rolling_index)) {
+      if (e.day <= after_day) continue;
+      if (e.day > as_of.day) break;
+      count += e.count;
+      lo = std::min(lo, e.value);
+      hi = std::max(hi, e.value);
+    }
+    if (count == 0) return {0, true};
+    return {static_cast<double>(g.aggregate == v1::MIN ? lo : hi), false};
   }
+  const RollingTotals t = windows.Totals(g.rolling_index, after_day, as_of.day);
   switch (g.aggregate) {
     case v1::SUM:
-      return {static_cast<double>(sum), false};
+      return {static_cast<double>(t.sum), false};
     case v1::COUNT:
-      return {static_cast<double>(count), false};
+      return {static_cast<double>(t.count), false};
     case v1::DISTINCT_DAYS:
-      return {static_cast<double>(days), false};
-    case v1::MIN:
-      return count == 0 ? MetricRead{0, true}
-                        : MetricRead{static_cast<double>(lo), false};
-    case v1::MAX:
-      return count == 0 ? MetricRead{0, true}
-                        : MetricRead{static_cast<double>(hi), false};
+      return {static_cast<double>(t.days), false};
     case v1::AVERAGE:
-      return count == 0 ? MetricRead{0, true}
-                        : MetricRead{static_cast<double>(sum) / count, false};
+      return t.count == 0
+                 ? MetricRead{0, true}
+                 : MetricRead{static_cast<double>(t.sum) / t.count, false};
     default:
       return {0, true};
   }
@@ -304,7 +292,7 @@ AsOf AsOf::Make(const LocalClock& clock, int64_t t) {
 void InitGroupWords(const CompiledPolicy& policy, int group, CustomerWords c) {
   const StateGroup& g = policy.groups[group];
   if (g.window == WindowKind::kRolling) {
-    if (c.rolling != nullptr) c.rolling[g.rolling_index].clear();
+    if (c.rolling != nullptr) c.rolling->Clear(g.rolling_index);
     return;
   }
   for (int s = 0; s < g.slots; ++s) {
@@ -373,8 +361,7 @@ void ApplyEventToMetrics(const CompiledPolicy& policy, const EventFacts& event,
     switch (g.window) {
       case WindowKind::kRolling:
         if (c.rolling != nullptr) {
-          ApplyRolling(policy, g, c.rolling[g.rolling_index], event.at.day,
-                       value);
+          ApplyRolling(policy, g, *c.rolling, event.at.day, value);
         }
         break;
       case WindowKind::kCalendar: {
@@ -426,7 +413,7 @@ MetricRead ReadMetric(const CompiledPolicy& policy, int metric,
   switch (g.window) {
     case WindowKind::kRolling:
       if (c.rolling == nullptr) return EmptyRead(g);
-      return ReadRolling(g, c.rolling[g.rolling_index], as_of);
+      return ReadRolling(g, *c.rolling, as_of);
     case WindowKind::kCalendar: {
       const int64_t head_word = c.words[policy.period_head_offset[g.period]];
       const int64_t head = head_word - 1;

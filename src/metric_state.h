@@ -1,16 +1,17 @@
 // Incremental metric state: applying an event to a customer's words and
 // reading a metric as of an instant. Allocation-free except for rolling
-// windows, whose per-day entries live in a small vector.
+// windows, whose per-day entries grow their block now and then
+// (rolling_windows.h).
 #ifndef STANDING_SRC_METRIC_STATE_H_
 #define STANDING_SRC_METRIC_STATE_H_
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "compiled_policy.h"
+#include "rolling_windows.h"
 
 namespace standing {
 
@@ -36,13 +37,6 @@ struct AsOfCache {
   }
 };
 
-struct RollingEntry {
-  int32_t day;
-  int32_t count;
-  int64_t value;  // sum, or min / max for those aggregates
-};
-using RollingBuffer = std::vector<RollingEntry>;
-
 // What metrics need of one event, extracted once.
 struct EventFacts {
   v1::EventKind kind = v1::EVENT_KIND_UNSPECIFIED;
@@ -67,7 +61,7 @@ struct CreditAccount;  // credit_book.h
 // A customer's mutable state as metric code sees it.
 struct CustomerWords {
   int64_t* words;
-  RollingBuffer* rolling;  // null when the policy has no rolling windows
+  RollingWindows* rolling;  // null when the policy has no rolling windows
   int64_t enrolled_at;
   // Receivables for RECEIVABLE metrics; null without credit.
   const CreditAccount* credit = nullptr;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "metric_state.h"
+#include "rolling_windows.h"
 
 namespace standing {
 namespace {
@@ -44,7 +45,7 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
   }
 
   std::vector<Moved> moved(state.by_sequence.size());
-  std::vector<std::unique_ptr<RollingBuffer[]>> rolling;
+  std::vector<RollingWindows> rolling;
   if (to.rolling_count > 0) rolling.resize(state.by_sequence.size());
   absl::flat_hash_map<uint64_t, GrantRecord> grants;
   for (size_t i = 0; i < state.by_sequence.size(); ++i) {
@@ -52,11 +53,9 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
     const int64_t* old = rec.words.get();
     Moved& m = moved[i];
     m.words = std::make_unique<int64_t[]>(to.total_words);
-    if (to.rolling_count > 0) {
-      rolling[i] = std::make_unique<RollingBuffer[]>(to.rolling_count);
-    }
+    if (to.rolling_count > 0) rolling[i] = RollingWindows(to.rolling_count);
     int64_t* w = m.words.get();
-    const CustomerWords c{w, to.rolling_count > 0 ? rolling[i].get() : nullptr,
+    const CustomerWords c{w, to.rolling_count > 0 ? &rolling[i] : nullptr,
                           rec.enrolled_at};
     const CustomerWords old_c = state.Words(rec);
     for (size_t a = 0; a < attr_map.size(); ++a) {
@@ -79,7 +78,11 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
       const StateGroup& og = from.groups[group_map[g]];
       if (ng.window == WindowKind::kRolling) {
         if (old_c.rolling != nullptr) {
-          c.rolling[ng.rolling_index] = old_c.rolling[og.rolling_index];
+          // The old entries are in day order: every one appends.
+          for (const RollingEntry& e :
+               old_c.rolling->entries(og.rolling_index)) {
+            c.rolling->Append(ng.rolling_index, e);
+          }
         }
         continue;
       }

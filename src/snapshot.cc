@@ -4,6 +4,7 @@
 #include <istream>
 #include <ostream>
 #include <sstream>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "engine_state.h"
@@ -11,6 +12,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "google/protobuf/util/delimited_message_util.h"
 #include "policy_migration.h"
+#include "rolling_windows.h"
 #include "standing/engine.h"
 #include "standing/v1/snapshot.pb.h"
 
@@ -59,13 +61,23 @@ void ExportCustomer(const EngineState& st, const CustomerRecord& rec,
   if (out->service().ByteSizeLong() == 0) out->clear_service();
   for (int r = 0; r < policy.rolling_count; ++r) {
     v1::RollingState* rs = out->add_rolling();
-    for (const RollingEntry& e : st.rolling[rec.sequence][r]) {
+    for (const RollingEntry& e : st.rolling[rec.sequence].entries(r)) {
       v1::RollingEntry* re = rs->add_entries();
       re->set_day(e.day);
       re->set_count(e.count);
       re->set_value(e.value);
     }
   }
+}
+
+// Names rolling group `r` in errors by a metric that reads it.
+std::string RollingGroupName(const CompiledPolicy& policy, int r) {
+  for (const CompiledMetric& m : policy.metrics) {
+    if (m.group >= 0 && policy.groups[m.group].rolling_index == r) {
+      return absl::StrCat("rolling window of ", m.name);
+    }
+  }
+  return absl::StrCat("rolling window ", r);
 }
 
 absl::Status DataLoss(uint64_t index, absl::string_view what) {
@@ -123,13 +135,21 @@ absl::Status ImportCustomer(EngineState& st, uint64_t index,
   for (int w = 0; w < in.metric_words_size(); ++w) {
     words[metric_start + w] = in.metric_words(w);
   }
-  std::unique_ptr<RollingBuffer[]> rolling;
-  if (policy.rolling_count > 0) {
-    rolling = std::make_unique<RollingBuffer[]>(policy.rolling_count);
-    for (int r = 0; r < policy.rolling_count; ++r) {
-      for (const auto& e : in.rolling(r).entries()) {
-        rolling[r].push_back(
-            RollingEntry{e.day(), static_cast<int32_t>(e.count()), e.value()});
+  RollingWindows rolling(policy.rolling_count);
+  for (int r = 0; r < policy.rolling_count; ++r) {
+    const auto& entries = in.rolling(r).entries();
+    if (entries.size() > RollingWindows::kMaxEntries) {
+      return DataLoss(index,
+                      absl::StrCat(RollingGroupName(policy, r),
+                                   ": more entries than a window holds"));
+    }
+    for (const auto& e : entries) {
+      if (!rolling.Append(r,
+                          RollingEntry{e.day(), static_cast<int32_t>(e.count()),
+                                       e.value()})) {
+        return DataLoss(index,
+                        absl::StrCat(RollingGroupName(policy, r),
+                                     ": entries not in increasing day order"));
       }
     }
   }

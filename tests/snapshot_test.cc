@@ -14,11 +14,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/delimited_message_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "scenario_util.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
+#include "standing/v1/snapshot.pb.h"
 
 namespace standing::scenario {
 namespace {
@@ -788,6 +791,41 @@ TEST_F(SmallEngine, TruncatedAndForeignBytesAreRefused) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Engine::LoadSnapshot("STN", nullptr).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// Rolling entries must come in increasing day order (a window keeps one
+// entry per day, sorted); a snapshot that breaks it is refused, naming
+// the customer and the window.
+TEST_F(SmallEngine, RollingEntriesOutOfDayOrderAreRefused) {
+  const std::string bytes = Save(*engine_);
+  // The stream: magic, a delimited header, delimited customers.
+  google::protobuf::io::ArrayInputStream in(bytes.data() + 4,
+                                            static_cast<int>(bytes.size() - 4));
+  v1::SnapshotHeader header;
+  ASSERT_TRUE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(
+      &header, &in, nullptr));
+  std::string tampered = bytes.substr(0, 4);
+  google::protobuf::io::StringOutputStream out(&tampered);
+  ASSERT_TRUE(
+      google::protobuf::util::SerializeDelimitedToZeroCopyStream(header, &out));
+  for (uint64_t i = 0; i < header.customer_count(); ++i) {
+    v1::CustomerState customer;
+    ASSERT_TRUE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(
+        &customer, &in, nullptr));
+    if (customer.id() == "c") {  // two purchases, on two days
+      auto* entries = customer.mutable_rolling(0)->mutable_entries();
+      ASSERT_EQ(entries->size(), 2);
+      entries->SwapElements(0, 1);
+    }
+    ASSERT_TRUE(google::protobuf::util::SerializeDelimitedToZeroCopyStream(
+        customer, &out));
+  }
+  auto r = Engine::LoadSnapshot(tampered, &policy_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "customer 2"))
+      << r.status();
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "sum7")) << r.status();
 }
 
 // ----- policy replacement

@@ -1,0 +1,223 @@
+// A customer's rolling-window metric state: per window group, one entry per
+// local day that had events, oldest first.
+//
+// All of a customer's groups live in ONE heap block, so an event reaches
+// them through one pointer (a vector of buffers cost a cache miss for the
+// array and another for each vector's data). The block is an array of
+// 16-byte slots:
+//
+//   Header   {groups, slots}                                    8 bytes
+//   Region   per group {begin, head, size, sum, count}         24 bytes each
+//   (padding to a slot)
+//   RollingEntry per slot, for the rest of the block          16 bytes each
+//
+// Six groups take 152 bytes of header: three cache lines, prefetched as
+// one run. A region descriptor keeps the running sum and count over all
+// the group's entries beside its position, so an append touches the
+// descriptor and the newest entry, and a SUM/COUNT/AVERAGE/DISTINCT_DAYS
+// read subtracts the few entries outside the window instead of summing a
+// window of up to a year of days. Region positions count slots from the
+// block's start, so an entry's address needs no header size.
+//
+// Group g owns slots [begin, begin + region capacity), where the region
+// capacity runs to the next group's begin (the last: to `slots`). Its live
+// entries are [begin + head, begin + head + size). Appends (today's day,
+// the common case) go to the region's end and never move other groups'
+// entries; dropping expired entries advances `head`. When an insert
+// reaches the region's end, the region is compacted (head back to 0) if
+// that frees at least a quarter of it, else the block is reallocated with
+// that region doubled: a region just larger than its window would
+// otherwise be compacted on every append. Regions start at two entries; a
+// group holds at most the window plus the late-event horizon (4,029 days),
+// far below the 16-bit head and size limit.
+#ifndef STANDING_SRC_ROLLING_WINDOWS_H_
+#define STANDING_SRC_ROLLING_WINDOWS_H_
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+namespace standing {
+
+struct RollingEntry {
+  int32_t day;
+  int32_t count;
+  int64_t value;  // sum, or min / max for those aggregates
+};
+static_assert(sizeof(RollingEntry) == 16);
+
+// What a window's entries add up to between two days.
+struct RollingTotals {
+  int64_t sum = 0;    // of the entries' values
+  int64_t count = 0;  // of the entries' counts
+  int64_t days = 0;   // entries (one per day)
+};
+
+class RollingWindows {
+ public:
+  // How a value merges into the entry of its day.
+  enum class Combine : uint8_t { kSum, kMin, kMax };
+
+  // Entries per group that Append accepts (a snapshot's groups): far more
+  // than a window holds (4,029 days at most), and a region doubled past it
+  // still fits 16 bits.
+  static constexpr int kMaxEntries = 1 << 14;
+
+  RollingWindows() = default;  // no groups, no block
+  explicit RollingWindows(int groups);
+  ~RollingWindows() { ::operator delete(block_); }
+  RollingWindows(RollingWindows&& other) noexcept
+      : block_(std::exchange(other.block_, nullptr)) {}
+  RollingWindows& operator=(RollingWindows&& other) noexcept {
+    std::swap(block_, other.block_);
+    return *this;
+  }
+  RollingWindows(const RollingWindows&) = delete;
+  RollingWindows& operator=(const RollingWindows&) = delete;
+
+  int groups() const {
+    return block_ == nullptr ? 0 : static_cast<int>(header().groups);
+  }
+
+  // The group's entries, oldest first; valid until the next change.
+  std::span<const RollingEntry> entries(int group) const {
+    const Region& r = regions()[group];
+    return {slots() + r.begin + r.head, r.size};
+  }
+
+  // Merges `value` into the entry of `day` (a new entry when the day has
+  // none, inserted in day order for a late event), then drops the entries
+  // more than `keep_days` days older than the newest: they can no longer
+  // be read. Allocates only when the group's region is full. Inline for
+  // the common case, a day that already has the newest entry.
+  void Add(int group, int64_t day, int64_t value, Combine combine,
+           int64_t keep_days) {
+    Region& r = regions()[group];
+    RollingEntry* live = slots() + r.begin + r.head;
+    if (r.size == 0 || live[r.size - 1].day != day) {
+      Insert(group, day, value, combine, keep_days);
+      return;
+    }
+    Merge(r, live[r.size - 1], value, combine);
+    if (live[0].day < day - keep_days) DropBefore(group, day - keep_days);
+  }
+
+  // Appends an entry newer than the group's newest (a snapshot, another
+  // policy's state). False, changing nothing, when it is not newer or the
+  // group already holds kMaxEntries.
+  bool Append(int group, const RollingEntry& entry);
+
+  void Clear(int group);
+
+  // Totals over the entries with after_day < day <= through_day
+  // (after_day < through_day): the running totals less the entries
+  // outside, found from either end.
+  RollingTotals Totals(int group, int64_t after_day, int64_t through_day) const;
+
+  // Cache hints (EngineState's batch pipeline), for the groups whose bit
+  // in `group_kinds[g]` meets `kinds` (the windows an event writes). The
+  // hints never fault; PrefetchEnds reads the descriptors, so it comes a
+  // step after PrefetchRegions.
+  void PrefetchRegions(const uint32_t* group_kinds, int groups,
+                       uint32_t kinds) const {
+    if (block_ == nullptr) return;
+    for (int g = 0; g < groups; ++g) {
+      if (group_kinds[g] & kinds) {
+        __builtin_prefetch(block_ + sizeof(Header) + sizeof(Region) * g);
+      }
+    }
+  }
+  // The oldest entry (where expired ones are dropped) and the newest
+  // (where events add and reads end) of those groups.
+  void PrefetchEnds(const uint32_t* group_kinds, int groups,
+                    uint32_t kinds) const {
+    if (block_ == nullptr) return;
+    for (int g = 0; g < groups; ++g) {
+      const Region& r = regions()[g];
+      if ((group_kinds[g] & kinds) && r.size > 0) {
+        __builtin_prefetch(slots() + r.begin + r.head);
+        __builtin_prefetch(slots() + r.begin + r.head + r.size - 1);
+      }
+    }
+  }
+
+ private:
+  struct Header {
+    uint32_t groups;
+    uint32_t slots;  // 16-byte slots in the block, the header's included
+  };
+  struct Region {
+    uint32_t begin;  // first slot of the region
+    uint16_t head;   // first live entry, from begin
+    uint16_t size;   // live entries
+    // Over all live entries; the sum modulo 2^64, so that the in-window
+    // sum comes out exact whenever it fits in 64 bits.
+    uint64_t sum;
+    int64_t count;
+  };
+  static_assert(sizeof(Region) == 24);
+
+  static size_t HeaderBytes(int groups) {
+    return sizeof(Header) + sizeof(Region) * static_cast<size_t>(groups);
+  }
+  static uint32_t HeaderSlots(int groups) {
+    return static_cast<uint32_t>((HeaderBytes(groups) + 15) / 16);
+  }
+  static std::byte* Allocate(int groups, uint32_t slots);
+
+  const Header& header() const {
+    return *reinterpret_cast<const Header*>(block_);
+  }
+  const Region* regions() const {
+    return reinterpret_cast<const Region*>(block_ + sizeof(Header));
+  }
+  Region* regions() {
+    return reinterpret_cast<Region*>(block_ + sizeof(Header));
+  }
+  // Slot 0 and the next few hold the header, never an entry.
+  const RollingEntry* slots() const {
+    return reinterpret_cast<const RollingEntry*>(block_);
+  }
+  RollingEntry* slots() { return reinterpret_cast<RollingEntry*>(block_); }
+  uint32_t RegionCapacity(int group) const {
+    const uint32_t end = group + 1 < static_cast<int>(header().groups)
+                             ? regions()[group + 1].begin
+                             : header().slots;
+    return end - regions()[group].begin;
+  }
+
+  static void Merge(Region& r, RollingEntry& e, int64_t value,
+                    Combine combine) {
+    e.count += 1;
+    r.count += 1;
+    const int64_t before = e.value;
+    switch (combine) {
+      case Combine::kMin:
+        e.value = std::min(before, value);
+        break;
+      case Combine::kMax:
+        e.value = std::max(before, value);
+        break;
+      case Combine::kSum:
+        e.value += value;
+        break;
+    }
+    r.sum += static_cast<uint64_t>(e.value) - static_cast<uint64_t>(before);
+  }
+  // Add for a day without the newest entry: a new day, or a late one.
+  void Insert(int group, int64_t day, int64_t value, Combine combine,
+              int64_t keep_days);
+  // Drops the group's entries before `day`.
+  void DropBefore(int group, int64_t day);
+  // Room for one more entry at the end of a full region: compacts it or
+  // reallocates the block with the region doubled.
+  void MakeRoom(int group);
+
+  std::byte* block_ = nullptr;
+};
+
+}  // namespace standing
+
+#endif  // STANDING_SRC_ROLLING_WINDOWS_H_
