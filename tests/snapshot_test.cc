@@ -396,7 +396,7 @@ class Population {
           grant_state = 0;
         } else {
           e = NewEvent(id, t);
-          e.mutable_service_request()->set_request_id("r");
+          e.mutable_service_request()->set_request_id(absl::StrCat("r", order));
           e.mutable_service_request()->set_stage(v1::ServiceRequest::OPENED);
         }
         e.set_event_id(absl::StrCat(id, "-", order));
