@@ -68,8 +68,8 @@ struct PendingChange {
 };
 
 // What the credit check reads comes first, in one cache line; what an
-// invoice or payment also reads (the open invoices and their id tags) in
-// the next. Aligned so those are exactly two lines.
+// invoice or payment also reads (the open invoices and their id tags)
+// straddles into the next. Aligned so those are exactly two lines.
 struct alignas(64) CreditAccount {
   int32_t grade = 0;
   int32_t increase_count = 0;  // increases.size(), read without the vector

@@ -105,9 +105,11 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
   //                     the rolling windows the event writes
   //                     (PrefetchStateDeep);
   //   i+2               their oldest and newest entries (PrefetchRolling).
-  // Stages are two or three events apart: on a loaded memory system (at
-  // 100,000 customers and more, with few misses in flight on small VMs) a
-  // miss can take longer than one event's work.
+  // A stage that reads what the one before fetched runs two or three
+  // events after it (the record, the state, the invoice); on a loaded
+  // memory system (100,000 customers and more, few misses in flight on
+  // small VMs) a miss can outlast one event's work. The rolling entries
+  // follow their descriptors by one event only, as a hint.
   // Hashes are kept in a ring so each id is hashed once, and the record
   // found is handed to the apply (no second lookup). An id not found ahead
   // (unknown, or enrolled by an event in between) is looked up again by

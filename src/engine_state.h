@@ -208,7 +208,8 @@ class EngineState {
     const OpenInvoice* line = nullptr;
     if (event.has_invoice()) {
       line = invoices.next_slot();
-    } else if (event.has_payment() && !invoices.empty()) {
+    } else if (event.has_payment() && !invoices.empty() &&
+               !event.payment().invoice_id().empty()) {
       line = invoices.Guess(OpenInvoices::Tag(event.payment().invoice_id()));
     }
     if (line != nullptr) __builtin_prefetch(line);

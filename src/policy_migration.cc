@@ -1,6 +1,7 @@
 #include "policy_migration.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
 #include "metric_state.h"
@@ -78,10 +79,11 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
       const StateGroup& og = from.groups[group_map[g]];
       if (ng.window == WindowKind::kRolling) {
         if (old_c.rolling != nullptr) {
-          // The old entries are in day order: every one appends.
+          // The old entries are in day order and within kMaxEntries, so
+          // every one appends; anything else is a broken invariant.
           for (const RollingEntry& e :
                old_c.rolling->entries(og.rolling_index)) {
-            c.rolling->Append(ng.rolling_index, e);
+            if (!c.rolling->Append(ng.rolling_index, e)) std::abort();
           }
         }
         continue;

@@ -404,7 +404,9 @@ TEST_F(BadBatchTest, SameStateAndTransitionsAsOneEventAtATime) {
 
 // The pipeline's rings (16 hashes, 16 found records) wrap in a long batch;
 // customers enrolled inside it are used 1 to 3 events later, across the
-// wrap. Batches of 1 and 2 events have no pipeline to speak of.
+// wrap (credit_test's BatchesOfCreditEventsMatchOneEventAtATime covers
+// later uses, invoices and rolling windows). Batches of 1 and 2 events have no
+// pipeline to speak of.
 TEST_F(BadBatchTest, LongAndShortBatchesMatchOneEventAtATime) {
   const int64_t t = Local(2026, 3, 11);
   std::vector<v1::Event> long_batch;

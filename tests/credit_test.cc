@@ -9,6 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "scenario_util.h"
 #include "standing/engine.h"
@@ -220,6 +222,67 @@ TEST_F(CreditUnit, ManyOpenInvoicesPaidByIdInAnyOrder) {
   EXPECT_EQ(Record("X").receivables().invoices_size(), 0);
   // An id can be reused once its invoice is settled.
   Must(Invoice("X", Local(2026, 2, 12), "INV-7", 5));
+}
+
+// ApplyBatch's pipeline fetches each event's invoice and the rolling
+// windows it writes ahead of the apply, using records found up to five
+// events ahead: a batch must end exactly where one Apply per event does,
+// for customers enrolled inside the batch and used 1 to 7 events later,
+// invoices paid by id and oldest first, and batch sizes around the
+// pipeline's depth.
+TEST_F(CreditUnit, BatchesOfCreditEventsMatchOneEventAtATime) {
+  const int64_t t = Local(2026, 1, 5);
+  std::vector<v1::Event> events;
+  for (int k = 0; k < 8; ++k) {
+    const std::string id = absl::StrCat("N", k);
+    const std::string inv = absl::StrCat("I", k);
+    events.push_back(Enrol(id, t));
+    // Fillers put the new customer's events 1 to 7 events after its
+    // enrolment.
+    for (int f = 0; f < k; ++f) {
+      events.push_back(Buy(k % 2 ? "A" : "B", t + f, 100 + f));
+    }
+    events.push_back(Invoice(id, t + 10, inv, 5000 + k));
+    events.push_back(Buy(id, t + 11, 20000 * (k + 1)));
+    events.push_back(Invoice(id, t + 12, inv + "b", 700));
+    v1::Event by_id = Pay(id, t + 13, 5000 + k);
+    by_id.mutable_payment()->set_invoice_id(inv);
+    events.push_back(by_id);
+    events.push_back(Pay(id, t + 14, 300));  // oldest first, partly
+    events.push_back(Invoice("A", t + 15, inv + "a", 90));
+  }
+  const auto save = [&] {
+    std::string bytes;
+    EXPECT_TRUE(engine_->SaveSnapshot(&bytes).ok());
+    return bytes;
+  };
+  const auto fresh = [&] {
+    engine_ = *Engine::Create(policy_);
+    ASSERT_TRUE(engine_->Apply(Enrol("A", t - 86400), nullptr).ok());
+    ASSERT_TRUE(engine_->Apply(Enrol("B", t - 86400), nullptr).ok());
+  };
+  for (size_t size : {size_t{3}, size_t{5}, size_t{6}, size_t{7}, size_t{11},
+                      size_t{16}, size_t{17}, events.size()}) {
+    SCOPED_TRACE(size);
+    fresh();
+    std::vector<v1::Transition> batched;
+    for (size_t i = 0; i < events.size(); i += size) {
+      const size_t n = std::min(size, events.size() - i);
+      ASSERT_TRUE(engine_->ApplyBatch(events.data() + i, n, &batched).ok());
+    }
+    const std::string after_batches = save();
+    fresh();
+    std::vector<v1::Transition> one_by_one;
+    for (const v1::Event& e : events) {
+      ASSERT_TRUE(engine_->Apply(e, &one_by_one).ok());
+    }
+    EXPECT_TRUE(save() == after_batches);
+    ASSERT_EQ(batched.size(), one_by_one.size());
+    for (size_t i = 0; i < batched.size(); ++i) {
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+          batched[i], one_by_one[i]));
+    }
+  }
 }
 
 TEST_F(CreditUnit, ReceivableMetricsDriveTiersAndHardRules) {
