@@ -395,11 +395,7 @@ TEST_F(BadBatchTest, SameStateAndTransitionsAsOneEventAtATime) {
   EXPECT_TRUE(Snapshot() == after_batch);
   ASSERT_EQ(batched.size(), one_by_one.size());
   ASSERT_FALSE(batched.empty());  // dave's upgrade
-  for (size_t i = 0; i < batched.size(); ++i) {
-    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-        batched[i], one_by_one[i]))
-        << batched[i].DebugString() << " vs " << one_by_one[i].DebugString();
-  }
+  ExpectSameTransitions(batched, one_by_one);
 }
 
 // The pipeline's rings (16 hashes, 16 found records) wrap in a long batch;
@@ -435,10 +431,7 @@ TEST_F(BadBatchTest, LongAndShortBatchesMatchOneEventAtATime) {
     }
     EXPECT_TRUE(Snapshot() == after_batch);
     ASSERT_EQ(batched.size(), one_by_one.size());
-    for (size_t i = 0; i < batched.size(); ++i) {
-      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-          batched[i], one_by_one[i]));
-    }
+    ExpectSameTransitions(batched, one_by_one);
   }
 }
 

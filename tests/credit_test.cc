@@ -10,7 +10,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "scenario_util.h"
 #include "standing/engine.h"
@@ -278,10 +277,7 @@ TEST_F(CreditUnit, BatchesOfCreditEventsMatchOneEventAtATime) {
     }
     EXPECT_TRUE(save() == after_batches);
     ASSERT_EQ(batched.size(), one_by_one.size());
-    for (size_t i = 0; i < batched.size(); ++i) {
-      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
-          batched[i], one_by_one[i]));
-    }
+    ExpectSameTransitions(batched, one_by_one);
   }
 }
 

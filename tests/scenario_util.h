@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
@@ -254,6 +255,17 @@ class Harness {
   std::unique_ptr<Engine> engine_;
   std::vector<v1::Transition> last_;
 };
+
+// Expects `got` to equal `want` transition by transition (the caller
+// checks the sizes first).
+inline void ExpectSameTransitions(const std::vector<v1::Transition>& got,
+                                  const std::vector<v1::Transition>& want) {
+  for (size_t i = 0; i < got.size() && i < want.size(); ++i) {
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(got[i], want[i]))
+        << got[i].DebugString() << " vs " << want[i].DebugString();
+  }
+}
 
 }  // namespace standing::scenario
 
