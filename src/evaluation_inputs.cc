@@ -62,29 +62,6 @@ void AddCondition(const CompiledPolicy& policy, int index, ReadSet* out) {
   }
 }
 
-// The next day after `day` on which the oldest entry in the window leaves
-// it or a later entry enters it. Only the entries before the window and
-// after `day` are visited, not the window itself (up to a year of days).
-int64_t RollingChange(const StateGroup& g, const RollingWindows& windows,
-                      int64_t day) {
-  const std::span<const RollingEntry> entries =
-      windows.entries(g.rolling_index);
-  size_t first = 0;  // the oldest entry in the window or after it
-  while (first < entries.size() && entries[first].day <= day - g.rolling_days) {
-    ++first;
-  }
-  int64_t change = kNever;
-  if (first < entries.size() && entries[first].day <= day) {
-    change = entries[first].day + g.rolling_days;
-  }
-  size_t later = entries.size();  // the first entry after `day`
-  while (later > first && entries[later - 1].day > day) --later;
-  if (later < entries.size()) {
-    change = std::min<int64_t>(change, entries[later].day);
-  }
-  return change;
-}
-
 }  // namespace
 
 void ReadSet::Add(const ReadSet& other) {
@@ -151,7 +128,9 @@ int64_t InputsConstantUntil(const CompiledPolicy& policy, const ReadSet& inputs,
       }
       change = next;
     } else if (c.rolling != nullptr) {
-      change = RollingChange(g, *c.rolling, as_of.day);
+      static_assert(RollingWindows::kNoChange == kNever);
+      change =
+          c.rolling->NextChange(g.rolling_index, as_of.day, g.rolling_days);
     }
     until = std::min(until, change);
     if (until <= as_of.day + 1) break;  // cannot end sooner

@@ -16,24 +16,28 @@ constexpr uint32_t kMaxRegion = std::numeric_limits<uint16_t>::max();
 
 }  // namespace
 
-std::byte* RollingWindows::Allocate(int groups, uint32_t slots) {
-  auto* block = static_cast<std::byte*>(
-      ::operator new (sizeof(RollingEntry) * size_t{slots}));
-  *reinterpret_cast<Header*>(block) =
-      Header{static_cast<uint32_t>(groups), slots};
-  return block;
+std::byte* RollingWindows::Allocate(uint32_t slots) {
+  return static_cast<std::byte*>(
+      ::operator new (sizeof(RollingEntry) * size_t{slots}, kAlign));
 }
 
 RollingWindows::RollingWindows(int groups) {
   if (groups <= 0) return;
   const uint32_t first = HeaderSlots(groups);
-  block_ =
-      Allocate(groups, first + static_cast<uint32_t>(groups) * kInitialRegion);
+  block_ = Allocate(first + static_cast<uint32_t>(groups) * kInitialRegion);
   Region* r = regions();
   for (int g = 0; g < groups; ++g) {
-    r[g] =
-        Region{first + static_cast<uint32_t>(g) * kInitialRegion, 0, 0, 0, 0};
+    r[g] = Region{
+        first + static_cast<uint32_t>(g) * kInitialRegion, 0, 0, 0, 0, 0, 0};
   }
+  end_slot() = first + static_cast<uint32_t>(groups) * kInitialRegion;
+}
+
+void RollingWindows::SyncDays(Region& r) const {
+  if (r.size == 0) return;
+  const RollingEntry* e = slots() + r.begin + r.head;
+  r.first_day = e[0].day;
+  r.last_day = e[r.size - 1].day;
 }
 
 void RollingWindows::MakeRoom(int group) {
@@ -49,9 +53,9 @@ void RollingWindows::MakeRoom(int group) {
   // Unreachable: a group holds at most kMaxEntries + 1 entries.
   if (grown <= r.size) std::abort();
   const uint32_t delta = grown - capacity;
-  const int groups = static_cast<int>(header().groups);
+  const int groups = this->groups();
   RollingWindows next;
-  next.block_ = Allocate(groups, header().slots + delta);
+  next.block_ = Allocate(end_slot() + delta);
   for (int g = 0; g < groups; ++g) {
     Region moved = regions()[g];
     const RollingEntry* from = slots() + moved.begin + moved.head;
@@ -61,6 +65,7 @@ void RollingWindows::MakeRoom(int group) {
                 sizeof(RollingEntry) * moved.size);
     next.regions()[g] = moved;
   }
+  next.end_slot() = end_slot() + delta;
   std::swap(block_, next.block_);  // `next` frees the old block
 }
 
@@ -88,6 +93,7 @@ void RollingWindows::Insert(int group, int64_t day, int64_t value,
     r->sum += static_cast<uint64_t>(init);
     r->size = static_cast<uint16_t>(++n);
     Merge(*r, e[k], value, combine);
+    SyncDays(*r);
   }
   DropBefore(group, e[n - 1].day - keep_days);
 }
@@ -104,15 +110,13 @@ void RollingWindows::DropBefore(int group, int64_t day) {
   if (drop == 0) return;
   r.size = static_cast<uint16_t>(r.size - drop);
   r.head = r.size == 0 ? 0 : static_cast<uint16_t>(r.head + drop);
+  SyncDays(r);
 }
 
 bool RollingWindows::Append(int group, const RollingEntry& entry) {
   Region* r = &regions()[group];
   if (r->size >= kMaxEntries) return false;
-  if (r->size > 0 &&
-      slots()[r->begin + r->head + r->size - 1].day >= entry.day) {
-    return false;
-  }
+  if (r->size > 0 && r->last_day >= entry.day) return false;
   if (r->head + r->size == RegionCapacity(group)) {
     MakeRoom(group);
     r = &regions()[group];
@@ -121,6 +125,7 @@ bool RollingWindows::Append(int group, const RollingEntry& entry) {
   r->size = static_cast<uint16_t>(r->size + 1);
   r->sum += static_cast<uint64_t>(entry.value);
   r->count += entry.count;
+  SyncDays(*r);
   return true;
 }
 
@@ -135,20 +140,49 @@ void RollingWindows::Clear(int group) {
 RollingTotals RollingWindows::Totals(int group, int64_t after_day,
                                      int64_t through_day) const {
   const Region& r = regions()[group];
-  const RollingEntry* e = slots() + r.begin + r.head;
   uint64_t sum = r.sum;
   int64_t count = r.count;
   uint32_t lo = 0, hi = r.size;
-  for (; lo < hi && e[lo].day <= after_day; ++lo) {
-    sum -= static_cast<uint64_t>(e[lo].value);
-    count -= e[lo].count;
+  if (r.size == 0) return RollingTotals{};
+  const RollingEntry* e = slots() + r.begin + r.head;
+  if (r.first_day <= after_day) {
+    for (; lo < hi && e[lo].day <= after_day; ++lo) {
+      sum -= static_cast<uint64_t>(e[lo].value);
+      count -= e[lo].count;
+    }
   }
-  for (; hi > lo && e[hi - 1].day > through_day; --hi) {
-    sum -= static_cast<uint64_t>(e[hi - 1].value);
-    count -= e[hi - 1].count;
+  if (r.last_day > through_day) {
+    for (; hi > lo && e[hi - 1].day > through_day; --hi) {
+      sum -= static_cast<uint64_t>(e[hi - 1].value);
+      count -= e[hi - 1].count;
+    }
   }
   return RollingTotals{static_cast<int64_t>(sum), count,
                        static_cast<int64_t>(hi - lo)};
+}
+
+int64_t RollingWindows::NextChange(int group, int64_t day,
+                                   int64_t window_days) const {
+  const Region& r = regions()[group];
+  if (r.size == 0) return kNoChange;
+  const RollingEntry* e = slots() + r.begin + r.head;
+  // The oldest entry in the window or after it.
+  uint32_t first = 0;
+  if (r.first_day <= day - window_days) {
+    while (first < r.size && e[first].day <= day - window_days) ++first;
+  }
+  int64_t change = kNoChange;
+  const int64_t first_day = first == 0       ? r.first_day
+                            : first < r.size ? e[first].day
+                                             : kNoChange;
+  if (first_day <= day) change = first_day + window_days;
+  // The first entry after `day`.
+  if (r.last_day > day) {
+    uint32_t later = r.size;
+    while (later > first && e[later - 1].day > day) --later;
+    if (later < r.size) change = std::min<int64_t>(change, e[later].day);
+  }
+  return change;
 }
 
 }  // namespace standing
