@@ -179,9 +179,16 @@ class EngineState {
   // the one before brought in. The hints themselves never fault, but
   // reading those pointers may wait for a line not yet in cache.
   void PrefetchState(const CustomerRecord& rec) const {
-    const int64_t* words = rec.words.get();
-    const uint32_t lines = std::min<uint32_t>((policy->total_words + 7) / 8, 8);
-    for (uint32_t l = 0; l < lines; ++l) __builtin_prefetch(words + 8 * l);
+    // Every line the words span (a malloc block is only 16-byte aligned, so
+    // five words cross a line boundary half the time), up to eight.
+    const auto first =
+        reinterpret_cast<uintptr_t>(rec.words.get()) & ~uintptr_t{63};
+    const uintptr_t last = std::min<uintptr_t>(
+        reinterpret_cast<uintptr_t>(rec.words.get() + policy->total_words) - 1,
+        first + 7 * 64);
+    for (uintptr_t line = first; line <= last; line += 64) {
+      __builtin_prefetch(reinterpret_cast<const void*>(line));
+    }
     if (rec.sequence < credit.accounts.size()) {
       const char* a =
           reinterpret_cast<const char*>(&credit.accounts[rec.sequence]);

@@ -17,13 +17,17 @@
 
 namespace standing {
 
-struct OpenInvoice {
+// One cache line each: a payment reads its invoice's id and amounts, and
+// an invoice writes all of them.
+struct alignas(64) OpenInvoice {
   std::string id;
   int64_t amount = 0;
   int64_t open = 0;
   int64_t issued_at = 0;
   int64_t due_at = 0;
 };
+
+static_assert(sizeof(OpenInvoice) == 64);
 
 class OpenInvoices {
  public:

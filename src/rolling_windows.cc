@@ -74,28 +74,38 @@ void RollingWindows::Insert(int group, int64_t day, int64_t value,
   Region* r = &regions()[group];
   RollingEntry* e = slots() + r->begin + r->head;
   uint32_t n = r->size;
+  // Where the day goes: after the newest entry (a new day, read from the
+  // descriptor), else found from the newest back (a late event).
   uint32_t k = n;
-  while (k > 0 && e[k - 1].day > day) --k;
-  if (k > 0 && e[k - 1].day == day) {  // a late day that has an entry
-    Merge(*r, e[k - 1], value, combine);
-  } else {
-    if (r->head + n == RegionCapacity(group)) {
-      MakeRoom(group);
-      r = &regions()[group];
-      e = slots() + r->begin + r->head;
+  if (n > 0 && day < r->last_day) {
+    while (k > 0 && e[k - 1].day > day) --k;
+    if (k > 0 && e[k - 1].day == day) {  // a late day that has an entry
+      Merge(*r, e[k - 1], value, combine);
+      if (r->first_day < r->last_day - keep_days) {
+        DropBefore(group, r->last_day - keep_days);
+      }
+      return;
     }
-    std::memmove(e + k + 1, e + k, sizeof(RollingEntry) * (n - k));
-    const int64_t init =
-        combine == Combine::kMin   ? std::numeric_limits<int64_t>::max()
-        : combine == Combine::kMax ? std::numeric_limits<int64_t>::min()
-                                   : 0;
-    e[k] = RollingEntry{static_cast<int32_t>(day), 0, init};
-    r->sum += static_cast<uint64_t>(init);
-    r->size = static_cast<uint16_t>(++n);
-    Merge(*r, e[k], value, combine);
-    SyncDays(*r);
   }
-  DropBefore(group, e[n - 1].day - keep_days);
+  if (r->head + n == RegionCapacity(group)) {
+    MakeRoom(group);
+    r = &regions()[group];
+    e = slots() + r->begin + r->head;
+  }
+  std::memmove(e + k + 1, e + k, sizeof(RollingEntry) * (n - k));
+  const int64_t init =
+      combine == Combine::kMin   ? std::numeric_limits<int64_t>::max()
+      : combine == Combine::kMax ? std::numeric_limits<int64_t>::min()
+                                 : 0;
+  e[k] = RollingEntry{static_cast<int32_t>(day), 0, init};
+  r->sum += static_cast<uint64_t>(init);
+  r->size = static_cast<uint16_t>(++n);
+  Merge(*r, e[k], value, combine);
+  if (k == 0) r->first_day = static_cast<int32_t>(day);
+  if (k == n - 1) r->last_day = static_cast<int32_t>(day);
+  if (r->first_day < r->last_day - keep_days) {
+    DropBefore(group, r->last_day - keep_days);
+  }
 }
 
 void RollingWindows::DropBefore(int group, int64_t day) {

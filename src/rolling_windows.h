@@ -163,11 +163,12 @@ class RollingWindows {
     uint64_t sum;
     int64_t count;
   };
-  static_assert(sizeof(Region) == 32);
+  static_assert(sizeof(Region) == 32 && offsetof(Region, begin) == 0);
   // After the last region: where it ends (the block's slot count).
   struct End {
     uint32_t slots;
   };
+  static_assert(offsetof(End, slots) == 0);
   static constexpr std::align_val_t kAlign{64};
 
   // Region slots (two per group) plus the End slot.
@@ -195,9 +196,12 @@ class RollingWindows {
     return reinterpret_cast<const RollingEntry*>(block_);
   }
   RollingEntry* slots() { return reinterpret_cast<RollingEntry*>(block_); }
+  // Up to where the next region begins; for the last, the End slot, whose
+  // `slots` sits where a region's `begin` would (so region 0's line, which
+  // gives the group count, is not read).
   uint32_t RegionCapacity(int group) const {
-    const uint32_t end =
-        group + 1 < groups() ? regions()[group + 1].begin : end_slot();
+    const uint32_t end = *reinterpret_cast<const uint32_t*>(
+        block_ + sizeof(Region) * static_cast<size_t>(group + 1));
     return end - regions()[group].begin;
   }
 
