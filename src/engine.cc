@@ -72,8 +72,7 @@ void PrefetchEvent(const v1::Event& e, int step) {
           line(&e.invoice().invoice_id());
           line(&e.invoice().currency());
           break;
-        case v1::Event::kPayment:
-          line(&e.payment().payment_id());
+        case v1::Event::kPayment:  // payment_id is never read
           line(&e.payment().invoice_id());
           line(&e.payment().currency());
           break;
@@ -104,7 +103,7 @@ absl::Status Engine::ApplyBatch(const v1::Event* events, size_t count,
   //   i+3               the invoice added or paid, the descriptors of
   //                     the rolling windows the event writes
   //                     (PrefetchStateDeep);
-  //   i+2               their oldest and newest entries (PrefetchRolling).
+  //   i+2               their newest entries (PrefetchRolling).
   // A stage that reads what the one before fetched runs two or three
   // events after it (the record, the state, the invoice); on a loaded
   // memory system (100,000 customers and more, few misses in flight on
