@@ -223,6 +223,60 @@ TEST_F(CreditUnit, ManyOpenInvoicesPaidByIdInAnyOrder) {
   Must(Invoice("X", Local(2026, 2, 12), "INV-7", 5));
 }
 
+// A snapshot keeps open invoices findable by id, the four tagged ones and
+// those past them, and refuses an invoice listed twice (tagged or not).
+TEST_F(CreditUnit, SnapshotKeepsInvoicesFindableByIdAndRefusesDuplicates) {
+  policy_.mutable_credit()->add_readers("any");
+  engine_ = *Engine::Create(policy_);
+  Must(Enrol("X", Local(2026, 1, 1)));
+  for (int i = 0; i < 7; ++i) {
+    Must(Invoice("X", Local(2026, 1, 1, 13 + i), "INV-" + std::to_string(i),
+                 100 * (i + 1), Local(2026, 2, 10 + i)));
+  }
+  std::string bytes;
+  ASSERT_TRUE(engine_->SaveSnapshot(&bytes).ok());
+  auto loaded = Engine::LoadSnapshot(bytes, &policy_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  engine_ = std::move(*loaded);
+  const auto pay = [&](const std::string& inv, int64_t amount) {
+    v1::Event e = Pay("X", Local(2026, 2, 1), amount);
+    e.mutable_payment()->set_invoice_id(inv);
+    return engine_->Apply(e, &out_);
+  };
+  EXPECT_EQ(
+      engine_->Apply(Invoice("X", Local(2026, 2, 1), "INV-5", 5), &out_).code(),
+      absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      engine_->Apply(Invoice("X", Local(2026, 2, 1), "INV-2", 5), &out_).code(),
+      absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(pay("INV-6", 700).ok());  // past the tags
+  ASSERT_TRUE(pay("INV-1", 200).ok());  // tagged
+  EXPECT_EQ(pay("INV-6", 1).code(), absl::StatusCode::kNotFound);
+  const v1::CreditRecord r = Record("X");
+  std::vector<std::string> open;
+  for (const auto& inv : r.receivables().invoices()) {
+    open.push_back(inv.invoice_id());
+  }
+  EXPECT_EQ(open, (std::vector<std::string>{"INV-0", "INV-2", "INV-3", "INV-4",
+                                            "INV-5"}));
+
+  for (int copied : {1, 5}) {
+    SCOPED_TRACE(copied);
+    const std::string twice =
+        RewriteSnapshot(bytes, [copied](v1::CustomerState& customer) {
+          auto* invoices = customer.mutable_credit()->mutable_invoices();
+          *invoices->Add() = invoices->Get(copied);
+        });
+    auto refused = Engine::LoadSnapshot(twice, &policy_);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_TRUE(
+        absl::StrContains(refused.status().message(),
+                          absl::StrCat("\"INV-", copied, "\" is listed twice")))
+        << refused.status();
+  }
+}
+
 // ApplyBatch's pipeline fetches each event's invoice and the rolling
 // windows it writes ahead of the apply, using records found up to five
 // events ahead: a batch must end exactly where one Apply per event does,

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -16,10 +17,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/delimited_message_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
+#include "standing/v1/snapshot.pb.h"
 
 namespace standing::scenario {
 
@@ -265,6 +269,32 @@ inline void ExpectSameTransitions(const std::vector<v1::Transition>& got,
         google::protobuf::util::MessageDifferencer::Equals(got[i], want[i]))
         << got[i].DebugString() << " vs " << want[i].DebugString();
   }
+}
+
+// A snapshot with each customer's state passed through `edit`, for tests
+// of what loading refuses. The stream is the 4-byte magic, a delimited
+// header, then delimited customers (src/snapshot.cc).
+inline std::string RewriteSnapshot(
+    const std::string& bytes,
+    const std::function<void(v1::CustomerState&)>& edit) {
+  google::protobuf::io::ArrayInputStream in(bytes.data() + 4,
+                                            static_cast<int>(bytes.size() - 4));
+  v1::SnapshotHeader header;
+  EXPECT_TRUE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(
+      &header, &in, nullptr));
+  std::string out_bytes = bytes.substr(0, 4);
+  google::protobuf::io::StringOutputStream out(&out_bytes);
+  EXPECT_TRUE(
+      google::protobuf::util::SerializeDelimitedToZeroCopyStream(header, &out));
+  for (uint64_t i = 0; i < header.customer_count(); ++i) {
+    v1::CustomerState customer;
+    EXPECT_TRUE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(
+        &customer, &in, nullptr));
+    edit(customer);
+    EXPECT_TRUE(google::protobuf::util::SerializeDelimitedToZeroCopyStream(
+        customer, &out));
+  }
+  return out_bytes;
 }
 
 }  // namespace standing::scenario

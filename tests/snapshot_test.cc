@@ -797,35 +797,56 @@ TEST_F(SmallEngine, TruncatedAndForeignBytesAreRefused) {
 // entry per day, sorted); a snapshot that breaks it is refused, naming
 // the customer and the window.
 TEST_F(SmallEngine, RollingEntriesOutOfDayOrderAreRefused) {
-  const std::string bytes = Save(*engine_);
-  // The stream: magic, a delimited header, delimited customers.
-  google::protobuf::io::ArrayInputStream in(bytes.data() + 4,
-                                            static_cast<int>(bytes.size() - 4));
-  v1::SnapshotHeader header;
-  ASSERT_TRUE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(
-      &header, &in, nullptr));
-  std::string tampered = bytes.substr(0, 4);
-  google::protobuf::io::StringOutputStream out(&tampered);
-  ASSERT_TRUE(
-      google::protobuf::util::SerializeDelimitedToZeroCopyStream(header, &out));
-  for (uint64_t i = 0; i < header.customer_count(); ++i) {
-    v1::CustomerState customer;
-    ASSERT_TRUE(google::protobuf::util::ParseDelimitedFromZeroCopyStream(
-        &customer, &in, nullptr));
-    if (customer.id() == "c") {  // two purchases, on two days
-      auto* entries = customer.mutable_rolling(0)->mutable_entries();
-      ASSERT_EQ(entries->size(), 2);
-      entries->SwapElements(0, 1);
-    }
-    ASSERT_TRUE(google::protobuf::util::SerializeDelimitedToZeroCopyStream(
-        customer, &out));
-  }
+  const std::string tampered =
+      RewriteSnapshot(Save(*engine_), [](v1::CustomerState& customer) {
+        if (customer.id() != "c") return;  // two purchases, on two days
+        auto* entries = customer.mutable_rolling(0)->mutable_entries();
+        ASSERT_EQ(entries->size(), 2);
+        entries->SwapElements(0, 1);
+      });
   auto r = Engine::LoadSnapshot(tampered, &policy_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
   EXPECT_TRUE(absl::StrContains(r.status().message(), "customer 2"))
       << r.status();
   EXPECT_TRUE(absl::StrContains(r.status().message(), "sum7")) << r.status();
+}
+
+// A window holds at most kMaxEntries (16,384) entries: a snapshot with
+// exactly that many loads and reads the same, one more is refused. The
+// window block grows by doubling its region as the entries append, up to
+// the End slot past the last descriptor.
+TEST_F(SmallEngine, RollingGroupAtTheEntryLimitLoadsAndOverItIsRefused) {
+  const std::string bytes = Save(*engine_);
+  const auto with_entries = [&](int n) {
+    return RewriteSnapshot(bytes, [n](v1::CustomerState& customer) {
+      if (customer.id() != "c") return;
+      auto* entries = customer.mutable_rolling(0)->mutable_entries();
+      ASSERT_EQ(entries->size(), 2);
+      const v1::RollingEntry newest = entries->Get(1);
+      entries->Clear();
+      // n days ending on the newest, one yuan a day: the 7-day window
+      // reads 7.
+      for (int i = 0; i < n; ++i) {
+        v1::RollingEntry* e = entries->Add();
+        e->set_day(newest.day() - (n - 1) + i);
+        e->set_count(1);
+        e->set_value(1);
+      }
+    });
+  };
+  auto at_limit = Engine::LoadSnapshot(with_entries(16384), &policy_);
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status();
+  v1::Customer c;
+  ASSERT_TRUE((*at_limit)->GetCustomer("c", &c).ok());
+  EXPECT_DOUBLE_EQ(FindMetric(c, "sum7")->value(), 7);
+  auto over = Engine::LoadSnapshot(with_entries(16385), &policy_);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kDataLoss) << over.status();
+  EXPECT_TRUE(absl::StrContains(over.status().message(), "customer 2"))
+      << over.status();
+  EXPECT_TRUE(absl::StrContains(over.status().message(), "more entries"))
+      << over.status();
 }
 
 // ----- policy replacement
