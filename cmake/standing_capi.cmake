@@ -69,11 +69,15 @@ endif()
 # The C ABI benchmark compiles the C ABI sources into the benchmark itself
 # (one process must not hold two copies of the standing.v1 descriptors,
 # which linking standing_core and libstanding.so together would give).
-if(TARGET capi_bench)
-  target_sources(capi_bench PRIVATE ${STANDING_CAPI_SOURCES})
-  target_compile_definitions(capi_bench PRIVATE
-    STANDING_VERSION_STRING="${PROJECT_VERSION}")
-endif()
+# credit_bench does the same for its C ABI variant of the invoice and
+# payment stream.
+foreach(bench capi_bench credit_bench)
+  if(TARGET ${bench})
+    target_sources(${bench} PRIVATE ${STANDING_CAPI_SOURCES})
+    target_compile_definitions(${bench} PRIVATE
+      STANDING_VERSION_STRING="${PROJECT_VERSION}")
+  endif()
+endforeach()
 
 # --- Python binding ----------------------------------------------------------
 # Generates the standing.v1 protobuf modules into the (git-ignored)
