@@ -150,10 +150,10 @@ void RollingWindows::Clear(int group) {
 RollingTotals RollingWindows::Totals(int group, int64_t after_day,
                                      int64_t through_day) const {
   const Region& r = regions()[group];
+  if (r.size == 0) return RollingTotals{};
   uint64_t sum = r.sum;
   int64_t count = r.count;
   uint32_t lo = 0, hi = r.size;
-  if (r.size == 0) return RollingTotals{};
   const RollingEntry* e = slots() + r.begin + r.head;
   if (r.first_day <= after_day) {
     for (; lo < hi && e[lo].day <= after_day; ++lo) {
