@@ -131,6 +131,13 @@ class CreditUnit : public ::testing::Test {
     e.mutable_payment()->set_amount(amount);
     return e;
   }
+  // A payment of the invoice `inv`.
+  v1::Event PayInvoice(std::string_view id, int64_t at, std::string_view inv,
+                       int64_t amount) {
+    v1::Event e = Pay(id, at, amount);
+    e.mutable_payment()->set_invoice_id(std::string(inv));
+    return e;
+  }
 
   v1::Policy policy_;
   std::unique_ptr<Engine> engine_;
@@ -193,9 +200,8 @@ TEST_F(CreditUnit, ManyOpenInvoicesPaidByIdInAnyOrder) {
   }
   // Paid on 12 February, when receivables are read (the engine clock).
   const auto pay = [&](const std::string& inv, int64_t amount) {
-    v1::Event e = Pay("X", Local(2026, 2, 12), amount);
-    e.mutable_payment()->set_invoice_id(inv);
-    return engine_->Apply(e, &out_);
+    return engine_->Apply(PayInvoice("X", Local(2026, 2, 12), inv, amount),
+                          &out_);
   };
   // A duplicate of an untagged invoice is refused.
   EXPECT_EQ(
@@ -245,9 +251,8 @@ TEST_F(CreditUnit, SnapshotKeepsInvoicesFindableByIdAndRefusesDuplicates) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   engine_ = std::move(*loaded);
   const auto pay = [&](const std::string& inv, int64_t amount) {
-    v1::Event e = Pay("X", Local(2026, 2, 1), amount);
-    e.mutable_payment()->set_invoice_id(inv);
-    return engine_->Apply(e, &out_);
+    return engine_->Apply(PayInvoice("X", Local(2026, 2, 1), inv, amount),
+                          &out_);
   };
   EXPECT_EQ(
       engine_->Apply(Invoice("X", Local(2026, 2, 1), "INV-5", 5), &out_).code(),
@@ -300,9 +305,7 @@ TEST_F(CreditUnit, BatchesOfCreditEventsMatchOneEventAtATime) {
     events.push_back(Invoice(id, t + 10, inv, 5000 + k));
     events.push_back(Buy(id, t + 11, 20000 * (k + 1)));
     events.push_back(Invoice(id, t + 12, inv + "b", 700));
-    v1::Event by_id = Pay(id, t + 13, 5000 + k);
-    by_id.mutable_payment()->set_invoice_id(inv);
-    events.push_back(by_id);
+    events.push_back(PayInvoice(id, t + 13, inv, 5000 + k));
     events.push_back(Pay(id, t + 14, 300));  // oldest first, partly
     events.push_back(Invoice("A", t + 15, inv + "a", 90));
   }
