@@ -64,6 +64,7 @@
 #endif
 
 #include "allocation_counter.h"
+#include "block_pool.h"
 #include "standing/engine.h"
 #include "standing/policy.h"
 #include "standing/standing.h"
@@ -368,6 +369,12 @@ Fixture& GetFixture() {
     }
     std::fprintf(stderr, "; %" PRIu64 " overdue\n",
                  static_cast<uint64_t>(report.customers_overdue()));
+    const standing::PoolStats pool = standing::GetPoolStats();
+    std::fprintf(stderr,
+                 "block pool: %zu regions (%zu marked for huge pages), "
+                 "%zu MiB in small blocks, %zu MiB large, %zu MiB medium\n",
+                 pool.regions, pool.huge_regions, pool.small_live_bytes >> 20,
+                 pool.large_bytes >> 20, pool.medium_bytes >> 20);
 
     for (int i = 0; i < kCustomers; ++i) {
       const double factor = 0.2 + 1.8 * Unit(static_cast<uint64_t>(i) * 7 + 4);

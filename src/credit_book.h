@@ -116,7 +116,7 @@ class CreditBook {
  public:
   // Accounts by customer sequence (held by value: one cache miss fewer
   // per check); empty when the policy has no credit.
-  std::vector<CreditAccount> accounts;
+  std::vector<CreditAccount, PoolAllocator<CreditAccount>> accounts;
   std::vector<uint64_t> grade_counts;
   // Accounts whose oldest open invoice is overdue, for reviews.
   OverdueWatch overdue;

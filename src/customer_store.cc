@@ -7,13 +7,18 @@
 
 namespace standing {
 
+StateWords NewStateWords(size_t count) {
+  auto* words = static_cast<int64_t*>(PoolAllocate(count * sizeof(int64_t)));
+  std::fill_n(words, count, int64_t{0});
+  return StateWords(words);
+}
+
 CustomerTable::~CustomerTable() {
   for (size_t c = 0; c < chunks_.size(); ++c) {
     const size_t used =
         c + 1 == chunks_.size() ? last_used_ : chunks_[c].capacity;
     for (size_t i = 0; i < used; ++i) chunks_[c].data[i].~CustomerRecord();
-    ::operator delete (chunks_[c].data,
-                       std::align_val_t{alignof(CustomerRecord)});
+    PoolFree(chunks_[c].data);
   }
 }
 
@@ -25,9 +30,10 @@ void CustomerTable::Place(uint64_t slot, uint64_t hash) {
 
 void CustomerTable::Grow() {
   const uint64_t capacity = slots_ == nullptr ? 16 : 2 * (mask_ + 1);
-  std::unique_ptr<uint64_t[]> old = std::move(slots_);
+  std::unique_ptr<uint64_t[], PoolDelete> old = std::move(slots_);
   const uint64_t old_capacity = old == nullptr ? 0 : mask_ + 1;
-  slots_ = std::make_unique<uint64_t[]>(capacity);  // zeroed: all empty
+  slots_.reset(static_cast<uint64_t*>(PoolAllocate(capacity * 8)));
+  std::fill_n(slots_.get(), capacity, uint64_t{0});  // all empty
   mask_ = capacity - 1;
   for (uint64_t i = 0; i < old_capacity; ++i) {
     if (old[i] != 0) Place(old[i], Hash(Record(old[i])->id));
@@ -44,8 +50,7 @@ std::pair<const CustomerRecord*, bool> CustomerTable::Insert(
   if (chunks_.empty() || last_used_ == chunks_.back().capacity) {
     const size_t capacity =
         chunks_.empty() ? 16 : std::min(2 * chunks_.back().capacity, kMaxChunk);
-    void* raw = ::operator new (capacity * sizeof(CustomerRecord),
-                                std::align_val_t{alignof(CustomerRecord)});
+    void* raw = PoolAllocate(capacity * sizeof(CustomerRecord));
     chunks_.push_back(Chunk{static_cast<CustomerRecord*>(raw), capacity});
     last_used_ = 0;
   }

@@ -36,12 +36,19 @@
 #include "absl/container/btree_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "block_pool.h"
 #include "metric_state.h"
 #include "short_bytes.h"
 
 namespace standing {
 
 inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// A customer's state words, from the block pool (block_pool.h: the pages
+// one event touches are few and may be huge).
+using StateWords = std::unique_ptr<int64_t[], PoolDelete>;
+// `count` zeroed words.
+StateWords NewStateWords(size_t count);
 
 // One cache line: the id (inline when it is at most 15 bytes, as ids
 // usually are), the enrolment instant, the schedule and the state words.
@@ -56,7 +63,7 @@ struct alignas(64) CustomerRecord {
   // `mutable` so ReplacePolicy can swap in a new layout. Rolling-window
   // state lives in EngineState::rolling (most policies have none, and a
   // pointer here would cost 16 bytes per customer after malloc rounding).
-  mutable std::unique_ptr<int64_t[]> words;
+  mutable StateWords words;
 };
 static_assert(sizeof(CustomerRecord) == 64, "a customer record is one line");
 
@@ -69,7 +76,8 @@ static_assert(sizeof(CustomerRecord) == 64, "a customer record is one line");
 // A lookup reads one slot line and compares the fragment; the record (the
 // second and last line) is read only when the fragment matches, so a
 // miss on another id is one in 65,536 per probed slot. Records live in
-// chunks of 64-byte slots that double in size up to 8,192 records.
+// chunks of 64-byte slots that double in size up to 32,768 records (2 MiB),
+// from the block pool like the index.
 class CustomerTable {
  public:
   CustomerTable() = default;
@@ -130,12 +138,13 @@ class CustomerTable {
         static_cast<uintptr_t>((slot & kAddressMask) << 6));
   }
   static constexpr uint64_t kAddressMask = (uint64_t{1} << 48) - 1;
-  static constexpr size_t kMaxChunk = 8192;
+  // 2 MiB: a chunk is one huge page when the pool gets them.
+  static constexpr size_t kMaxChunk = 32768;
 
   void Place(uint64_t slot, uint64_t hash);
   void Grow();
 
-  std::unique_ptr<uint64_t[]> slots_;
+  std::unique_ptr<uint64_t[], PoolDelete> slots_;
   uint64_t mask_ = 0;
   size_t size_ = 0;
   // Record storage: chunks of raw 64-byte-aligned memory; the last one is

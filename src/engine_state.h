@@ -71,7 +71,7 @@ class EngineState {
   DueQueue due_queue;
   absl::flat_hash_map<uint64_t, GrantRecord> grants;
   // Rolling-window state by sequence; empty when the policy has none.
-  std::vector<RollingWindows> rolling;
+  RollingTable rolling;
   int64_t clock = 0;
   uint64_t next_sequence = 0;
   // Service-level state: ownership, requests, contacts, tasks and indices.

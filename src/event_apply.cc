@@ -207,7 +207,7 @@ absl::Status EngineState::Apply(const v1::Event& event,
     rec.id = event.customer_id();
     rec.enrolled_at = t;
     rec.sequence = next_sequence;
-    rec.words = std::make_unique<int64_t[]>(pol.total_words);  // zeroed
+    rec.words = NewStateWords(pol.total_words);
     WriteAttributes(pol, writes, rec.words.get());
     InitMetricWords(pol, CustomerWords{rec.words.get(), nullptr, t});
     for (int p = 0; p < static_cast<int>(pol.programs.size()); ++p) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "block_pool.h"
 
 namespace standing {
 
@@ -66,7 +67,7 @@ class OpenInvoices {
  private:
   void Retag(size_t from);
 
-  std::vector<OpenInvoice> items_;
+  std::vector<OpenInvoice, PoolAllocator<OpenInvoice>> items_;
   uint32_t tags_[kTagged] = {};
 };
 

@@ -11,7 +11,7 @@ namespace standing {
 namespace {
 
 struct Moved {
-  std::unique_ptr<int64_t[]> words;
+  StateWords words;
   std::vector<int> settle;  // programs whose tier must be set at once
 };
 
@@ -46,14 +46,14 @@ absl::Status MigratePolicy(EngineState& state, const v1::Policy& policy,
   }
 
   std::vector<Moved> moved(state.by_sequence.size());
-  std::vector<RollingWindows> rolling;
+  RollingTable rolling;
   if (to.rolling_count > 0) rolling.resize(state.by_sequence.size());
   absl::flat_hash_map<uint64_t, GrantRecord> grants;
   for (size_t i = 0; i < state.by_sequence.size(); ++i) {
     const CustomerRecord& rec = *state.by_sequence[i];
     const int64_t* old = rec.words.get();
     Moved& m = moved[i];
-    m.words = std::make_unique<int64_t[]>(to.total_words);
+    m.words = NewStateWords(to.total_words);
     if (to.rolling_count > 0) rolling[i] = RollingWindows(to.rolling_count);
     int64_t* w = m.words.get();
     const CustomerWords c{w, to.rolling_count > 0 ? &rolling[i] : nullptr,

@@ -16,9 +16,13 @@ constexpr uint32_t kMaxRegion = std::numeric_limits<uint16_t>::max();
 
 }  // namespace
 
+size_t RollingWindows::BlockBytes(uint32_t slots) {
+  // A multiple of 64 bytes: the pool then aligns the block to 64.
+  return (sizeof(RollingEntry) * size_t{slots} + 63) & ~size_t{63};
+}
+
 std::byte* RollingWindows::Allocate(uint32_t slots) {
-  return static_cast<std::byte*>(
-      ::operator new (sizeof(RollingEntry) * size_t{slots}, kAlign));
+  return static_cast<std::byte*>(PoolAllocate(BlockBytes(slots)));
 }
 
 RollingWindows::RollingWindows(int groups) {
@@ -54,6 +58,18 @@ void RollingWindows::MakeRoom(int group) {
   if (grown <= r.size) std::abort();
   const uint32_t delta = grown - capacity;
   const int groups = this->groups();
+  const uint32_t end = end_slot();
+  if (BlockBytes(end + delta) <= PoolBlockSize(BlockBytes(end))) {
+    // The block's size class has room: move the later regions up in place.
+    if (group + 1 < groups) {
+      RollingEntry* later = slots() + regions()[group + 1].begin;
+      std::memmove(later + delta, later,
+                   sizeof(RollingEntry) * (end - regions()[group + 1].begin));
+      for (int g = group + 1; g < groups; ++g) regions()[g].begin += delta;
+    }
+    end_slot() = end + delta;
+    return;
+  }
   RollingWindows next;
   next.block_ = Allocate(end_slot() + delta);
   for (int g = 0; g < groups; ++g) {

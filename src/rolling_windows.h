@@ -1,9 +1,9 @@
 // A customer's rolling-window metric state: per window group, one entry per
 // local day that had events, oldest first.
 //
-// All of a customer's groups live in ONE heap block, so an event reaches
-// them through one pointer (a vector of buffers cost a cache miss for the
-// array and another for each vector's data). The block is 64-byte aligned
+// All of a customer's groups live in ONE block (block_pool.h), so an event
+// reaches them through one pointer (a vector of buffers cost a cache miss for
+// the array and another for each vector's data). The block is 64-byte aligned
 // and made of 16-byte slots:
 //
 //   Region  per group {begin, head, size, first_day, last_day, sum,
@@ -28,9 +28,10 @@
 // the common case) go to the region's end and never move other groups'
 // entries; dropping expired entries advances `head`. When an insert
 // reaches the region's end, the region is compacted (head back to 0) if
-// that frees at least a quarter of it, else the block is reallocated with
-// that region doubled: a region just larger than its window would
-// otherwise be compacted on every append. Regions start at two entries; a
+// that frees at least a quarter of it, else that region is doubled (a
+// region just larger than its window would otherwise be compacted on every
+// append): in place, moving the later regions up, when the block's pool
+// size class has the room, else in a new block. Regions start at two entries; a
 // group holds at most the window plus the late-event horizon (4,029 days),
 // far below the 16-bit head and size limit.
 #ifndef STANDING_SRC_ROLLING_WINDOWS_H_
@@ -43,6 +44,9 @@
 #include <new>
 #include <span>
 #include <utility>
+#include <vector>
+
+#include "block_pool.h"
 
 namespace standing {
 
@@ -169,16 +173,13 @@ class RollingWindows {
     uint32_t slots;
   };
   static_assert(offsetof(End, slots) == 0);
-  static constexpr std::align_val_t kAlign{64};
-
   // Region slots (two per group) plus the End slot.
   static uint32_t HeaderSlots(int groups) {
     return 2 * static_cast<uint32_t>(groups) + 1;
   }
+  static size_t BlockBytes(uint32_t slots);
   static std::byte* Allocate(uint32_t slots);
-  static void Free(std::byte* block) {
-    if (block != nullptr) ::operator delete(block, kAlign);
-  }
+  static void Free(std::byte* block) { PoolFree(block); }
 
   const Region* regions() const {
     return reinterpret_cast<const Region*>(block_);
@@ -236,6 +237,10 @@ class RollingWindows {
 
   std::byte* block_ = nullptr;
 };
+
+// Every customer's RollingWindows, by enrolment sequence: one pointer read
+// per event, from the block pool like the blocks themselves.
+using RollingTable = std::vector<RollingWindows, PoolAllocator<RollingWindows>>;
 
 }  // namespace standing
 

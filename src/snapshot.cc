@@ -102,7 +102,7 @@ absl::Status ImportCustomer(EngineState& st, uint64_t index,
   rec.id = in.id();
   rec.enrolled_at = in.enrolled_at();
   rec.sequence = in.sequence();
-  rec.words = std::make_unique<int64_t[]>(policy.total_words);
+  rec.words = NewStateWords(policy.total_words);
   int64_t* words = rec.words.get();
   for (const auto& [name, value] : in.attributes()) {
     const int a = policy.FindAttribute(name);

@@ -385,6 +385,28 @@ TEST(RollingWindows, GrowingRegionLeavesOtherGroupsIntact) {
   EXPECT_EQ(DaysAndValues(w.entries(2)), (Pairs{{1, 33}}));
 }
 
+// Three groups: 7 descriptor slots and 2 entries each, 13 slots, in a
+// 256-byte block (sizes are rounded to 64 bytes): the first doubling of a
+// region (2 more slots) fits in it, the second (4 more) does not.
+TEST(RollingWindows, GrowsInPlaceWhileTheBlockHasRoomThenMoves) {
+  RollingWindows w(3);
+  w.Add(0, 1, 11, kSum, kKeepAll);
+  w.Add(2, 1, 33, kSum, kKeepAll);
+  w.Add(2, 2, 34, kSum, kKeepAll);
+  const RollingEntry* first = w.entries(0).data();
+  for (int32_t day = 1; day <= 3; ++day) w.Add(1, day, day, kSum, kKeepAll);
+  EXPECT_EQ(w.entries(0).data(), first) << "grew in place";
+  EXPECT_EQ(DaysAndValues(w.entries(2)), (Pairs{{1, 33}, {2, 34}}));
+  EXPECT_EQ(DaysAndValues(w.entries(1)), (Pairs{{1, 1}, {2, 2}, {3, 3}}));
+  for (int32_t day = 4; day <= 5; ++day) w.Add(1, day, day, kSum, kKeepAll);
+  EXPECT_NE(w.entries(0).data(), first) << "moved to a larger block";
+  EXPECT_EQ(DaysAndValues(w.entries(0)), (Pairs{{1, 11}}));
+  EXPECT_EQ(DaysAndValues(w.entries(2)), (Pairs{{1, 33}, {2, 34}}));
+  EXPECT_EQ(w.Totals(1, 0, 5).sum, 15);
+  w.Add(2, 3, 35, kSum, kKeepAll);  // the last region grows too
+  EXPECT_EQ(w.Totals(2, 0, 3).sum, 102);
+}
+
 TEST(RollingWindows, ClearEmptiesOneGroup) {
   RollingWindows w(2);
   w.Add(0, 1, 1, kSum, kKeepAll);

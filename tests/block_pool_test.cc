@@ -1,0 +1,127 @@
+#include "block_pool.h"
+
+#include <cstdint>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace standing {
+namespace {
+
+uintptr_t Address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
+
+TEST(BlockPool, AlignsBlocksAsPromised) {
+  std::vector<void*> blocks;
+  for (size_t bytes : {1, 8, 16, 24, 48, 100, 500, 513, 1000, 4000, 4096}) {
+    void* p = PoolAllocate(bytes);
+    EXPECT_EQ(Address(p) % 16, 0u) << bytes;
+    EXPECT_GE(PoolBlockSize(bytes), bytes);
+    std::memset(p, 0xAB, bytes);  // all of it is writable
+    blocks.push_back(p);
+  }
+  for (size_t bytes : {64, 128, 192, 320, 640, 1280, 4096, 8192, 100000}) {
+    void* p = PoolAllocate(bytes);
+    EXPECT_EQ(Address(p) % 64, 0u) << bytes;
+    std::memset(p, 0xCD, bytes);
+    blocks.push_back(p);
+  }
+  void* large = PoolAllocate(size_t{3} << 20);
+  EXPECT_EQ(Address(large) % (size_t{2} << 20), 0u);
+  std::memset(large, 0xEF, size_t{3} << 20);
+  blocks.push_back(large);
+  for (void* p : blocks) PoolFree(p);
+  PoolFree(nullptr);
+}
+
+TEST(BlockPool, SizeClassesRoundUpAFewSteps) {
+  EXPECT_EQ(PoolBlockSize(1), 16u);
+  EXPECT_EQ(PoolBlockSize(200), 208u);
+  EXPECT_EQ(PoolBlockSize(512), 512u);
+  EXPECT_EQ(PoolBlockSize(513), 640u);
+  EXPECT_EQ(PoolBlockSize(1088), 1280u);
+  EXPECT_EQ(PoolBlockSize(4096), 4096u);
+  EXPECT_EQ(PoolBlockSize(5000), 5000u);  // from operator new, as asked
+}
+
+TEST(BlockPool, ReusesAFreedBlockOfTheSameClass) {
+  void* keep = PoolAllocate(96);  // keeps the region mapped
+  void* a = PoolAllocate(96);
+  PoolFree(a);
+  void* b = PoolAllocate(90);  // same class: 96 bytes
+  EXPECT_EQ(a, b);
+  PoolFree(b);
+  PoolFree(keep);
+}
+
+TEST(BlockPool, CountsLiveBytesAndGivesRegionsBack) {
+  void* other = PoolAllocate(48);  // something else stays live
+  const PoolStats before = GetPoolStats();
+  // A class nothing else in this test uses, so its regions are this
+  // test's alone: three regions' worth of 3,584-byte blocks.
+  std::vector<void*> blocks(3 * ((size_t{2} << 20) / 3584));
+  for (void*& p : blocks) p = PoolAllocate(3584);
+  const PoolStats full = GetPoolStats();
+  EXPECT_EQ(full.small_live_bytes - before.small_live_bytes,
+            blocks.size() * 3584);
+  EXPECT_EQ(full.regions - before.regions, 3u);
+  for (void* p : blocks) PoolFree(p);
+  const PoolStats freed = GetPoolStats();
+  EXPECT_EQ(freed.small_live_bytes, before.small_live_bytes);
+  // One empty region of the class is kept for the next allocations.
+  EXPECT_EQ(freed.regions, before.regions + 1);
+  EXPECT_EQ(freed.large_bytes, before.large_bytes);
+  // With nothing live (as when the last engine closes), none is kept.
+  PoolFree(other);
+  const PoolStats empty = GetPoolStats();
+  EXPECT_EQ(empty.small_live_bytes, 0u);
+  EXPECT_EQ(empty.regions, 0u);
+}
+
+TEST(BlockPool, ContainersUseIt) {
+  const PoolStats before = GetPoolStats();
+  {
+    std::vector<int64_t, PoolAllocator<int64_t>> v;
+    for (int64_t i = 0; i < 100; ++i) v.push_back(i);
+    EXPECT_GE(GetPoolStats().small_live_bytes - before.small_live_bytes,
+              100 * sizeof(int64_t));
+    int64_t sum = 0;
+    for (int64_t x : v) sum += x;
+    EXPECT_EQ(sum, 4950);
+  }
+  EXPECT_EQ(GetPoolStats().small_live_bytes, before.small_live_bytes);
+}
+
+TEST(BlockPool, ThreadsAllocateAndFreeTogether) {
+  auto work = [](uint8_t mark) {
+    std::vector<uint8_t*> blocks;
+    for (int round = 0; round < 20; ++round) {
+      for (size_t i = 0; i < 500; ++i) {
+        const size_t bytes = 16 + (i * 37) % 3000;
+        auto* p = static_cast<uint8_t*>(PoolAllocate(bytes));
+        std::memset(p, mark, bytes);
+        blocks.push_back(p);
+      }
+      for (size_t i = 0; i < blocks.size(); ++i) {
+        const size_t bytes = 16 + (i * 37) % 3000;
+        for (size_t k = 0; k < bytes; k += 97) {
+          if (blocks[i][k] != mark) return false;
+        }
+        PoolFree(blocks[i]);
+      }
+      blocks.clear();
+    }
+    return true;
+  };
+  bool ok1 = false, ok2 = false;
+  std::thread t1([&] { ok1 = work(1); });
+  std::thread t2([&] { ok2 = work(2); });
+  t1.join();
+  t2.join();
+  EXPECT_TRUE(ok1);
+  EXPECT_TRUE(ok2);
+}
+
+}  // namespace
+}  // namespace standing
