@@ -24,7 +24,7 @@ constexpr size_t kFineMax = 512;  // 16-byte steps up to here
 constexpr size_t kCoarse[] = {640,  768,  896,  1024, 1280, 1536,
                               1792, 2048, 2560, 3072, 3584, 4096};
 constexpr int kFineClasses = kFineMax / 16;
-constexpr int kClasses = kFineClasses + std::size(kCoarse);
+constexpr int kClasses = kFineClasses + static_cast<int>(std::size(kCoarse));
 // 16 MiB of small blocks: about 20,000 customers under a credit policy.
 constexpr size_t kHugeAfterRegions = 8;
 constexpr std::align_val_t kMediumAlign{64};
