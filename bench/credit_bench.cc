@@ -504,7 +504,6 @@ BENCHMARK(BM_ApplyBatchInvoicePayment)
     ->Args({kCustomers, 0})
     ->Args({10000, 0})
     ->Args({1000, 0})
-    ->Args({kCustomers, 1})
     ->Apply(Timing);
 
 // The same stream through the C ABI, as the Python and C# bindings send it:
@@ -558,6 +557,12 @@ BENCHMARK(BM_ApplyBatchInvoicePayment_CApi)
 BENCHMARK(BM_ApplyInvoicePayment)
     ->ArgNames({"customers", "next_day"})
     ->Args({kCustomers, 0})
+    ->Apply(Timing);
+// Last: moving the instants on moves the engine's clock, after which the
+// other streams' fixed instants fall behind the late-event horizon.
+BENCHMARK(BM_ApplyBatchInvoicePayment)
+    ->ArgNames({"customers", "next_day"})
+    ->Args({kCustomers, 1})
     ->Apply(Timing);
 
 }  // namespace

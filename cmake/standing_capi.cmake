@@ -79,6 +79,11 @@ foreach(bench capi_bench credit_bench)
   endif()
 endforeach()
 
+# tests/wire_test.cc tests the C ABI's batch parser, compiled in.
+if(TARGET wire_test)
+  target_sources(wire_test PRIVATE ${STANDING_ROOT}/src/capi/wire.cc)
+endif()
+
 # --- Python binding ----------------------------------------------------------
 # Generates the standing.v1 protobuf modules into the (git-ignored)
 # bindings/python/standing/_generated/ and puts libstanding.so.1 next to the

@@ -2,6 +2,7 @@
 
 #include <climits>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -158,11 +159,15 @@ bool ClearKind(v1::Event* e) {
 
 // Fields of the messages the fast path decodes (event.proto, timestamp.proto).
 constexpr uint32_t kEventCustomerId = 1, kEventAt = 2, kEventEventId = 3,
-                   kEventPurchase = 11;
+                   kEventPurchase = 11, kEventInvoice = 12, kEventPayment = 13;
 constexpr uint32_t kTimestampSeconds = 1, kTimestampNanos = 2;
 constexpr uint32_t kPurchaseAmount = 1, kPurchaseCurrency = 2,
                    kPurchaseCategory = 3, kPurchaseChannel = 4,
                    kPurchaseQuantity = 5;
+constexpr uint32_t kInvoiceId = 1, kInvoiceAmount = 2, kInvoiceCurrency = 3,
+                   kInvoiceDueAt = 4, kInvoiceOrderId = 5;
+constexpr uint32_t kPaymentId = 1, kPaymentAmount = 2, kPaymentCurrency = 3,
+                   kPaymentInvoiceId = 4;
 
 // One length-delimited or varint field read by the fast path.
 struct Field {
@@ -238,87 +243,77 @@ inline void AssignIfChanged(std::string* s, const Field& f) {
   s->assign(Chars(f), f.size);
 }
 
-// The common event decoded by hand into `e`, reusing its strings and
-// sub-messages: a purchase with customer_id, at (seconds, nanos), optional
-// event_id, and the five Purchase fields, each field at most once, no
-// unknown fields (events parsed by libprotobuf have theirs dropped, see
-// ParseEvent, so a reused event has none). Returns false (with `e` in an
-// unspecified state) for anything else, and the caller parses the bytes with
-// libprotobuf; so what this accepts it decodes exactly as libprotobuf would
-// (proto3 strings must be valid UTF-8).
-// True while the messages have exactly the fields ParsePurchaseFast sets or
-// clears: a field added to Event (outside the oneof), Purchase or Timestamp
-// would otherwise keep a stale value in a reused event, so the hand-written
-// path turns itself off until it is taught the new field.
+// True while the messages have exactly the fields ParseEventFast sets or
+// clears: a field added to Event (outside the oneof), Timestamp, Purchase,
+// Invoice or Payment would otherwise keep a stale value in a reused event,
+// so the hand-written path turns itself off until it is taught the new
+// field.
 bool FastPathFieldsKnown() {
   static const bool known = [] {
-    const google::protobuf::Descriptor* event = v1::Event::descriptor();
-    const google::protobuf::Descriptor* purchase = v1::Purchase::descriptor();
-    const google::protobuf::Descriptor* ts =
-        google::protobuf::Timestamp::descriptor();
-    if (event->oneof_decl_count() != 1 ||
-        event->field_count() != 3 + event->oneof_decl(0)->field_count() ||
-        purchase->field_count() != 5 || ts->field_count() != 2) {
-      return false;
-    }
-    const google::protobuf::FieldDescriptor* f =
-        event->FindFieldByNumber(kEventPurchase);
-    return f != nullptr && f->message_type() == purchase &&
-           event->FindFieldByNumber(kEventCustomerId) != nullptr &&
-           event->FindFieldByNumber(kEventEventId) != nullptr &&
-           event->FindFieldByNumber(kEventAt) != nullptr &&
-           purchase->FindFieldByNumber(kPurchaseAmount) != nullptr &&
-           purchase->FindFieldByNumber(kPurchaseCurrency) != nullptr &&
-           purchase->FindFieldByNumber(kPurchaseCategory) != nullptr &&
-           purchase->FindFieldByNumber(kPurchaseChannel) != nullptr &&
-           purchase->FindFieldByNumber(kPurchaseQuantity) != nullptr;
+    namespace pb = google::protobuf;
+    const pb::Descriptor* event = v1::Event::descriptor();
+    const pb::Descriptor* ts = pb::Timestamp::descriptor();
+    const auto has = [](const pb::Descriptor* d, int count,
+                        std::initializer_list<uint32_t> numbers) {
+      if (d->field_count() != count) return false;
+      for (uint32_t n : numbers) {
+        if (d->FindFieldByNumber(static_cast<int>(n)) == nullptr) return false;
+      }
+      return true;
+    };
+    const auto kind = [event](uint32_t number, const pb::Descriptor* type) {
+      const pb::FieldDescriptor* f =
+          event->FindFieldByNumber(static_cast<int>(number));
+      return f != nullptr && f->message_type() == type;
+    };
+    const pb::FieldDescriptor* due =
+        v1::Invoice::descriptor()->FindFieldByNumber(kInvoiceDueAt);
+    return event->oneof_decl_count() == 1 &&
+           has(event, 3 + event->oneof_decl(0)->field_count(),
+               {kEventCustomerId, kEventAt, kEventEventId}) &&
+           has(ts, 2, {kTimestampSeconds, kTimestampNanos}) &&
+           kind(kEventPurchase, v1::Purchase::descriptor()) &&
+           kind(kEventInvoice, v1::Invoice::descriptor()) &&
+           kind(kEventPayment, v1::Payment::descriptor()) &&
+           has(v1::Purchase::descriptor(), 5,
+               {kPurchaseAmount, kPurchaseCurrency, kPurchaseCategory,
+                kPurchaseChannel, kPurchaseQuantity}) &&
+           has(v1::Invoice::descriptor(), 5,
+               {kInvoiceId, kInvoiceAmount, kInvoiceCurrency, kInvoiceDueAt,
+                kInvoiceOrderId}) &&
+           due != nullptr && due->message_type() == ts &&
+           has(v1::Payment::descriptor(), 4,
+               {kPaymentId, kPaymentAmount, kPaymentCurrency,
+                kPaymentInvoiceId});
   }();
   return known;
 }
 
-bool ParsePurchaseFast(const uint8_t* p, const uint8_t* end, v1::Event* e) {
-  if (!FastPathFieldsKnown()) return false;
-  uint64_t seen = 0;
-  Field f, at, purchase;
-  const auto once = [&seen](uint32_t number) {
+// Field numbers seen in one message, each allowed once: a repeated
+// singular field (legal protobuf, last one wins) is left to libprotobuf.
+class Seen {
+ public:
+  bool First(uint32_t number) {
     const uint64_t bit = uint64_t{1} << number;
-    if (seen & bit) return false;
-    seen |= bit;
+    if (bits_ & bit) return false;
+    bits_ |= bit;
     return true;
-  };
-  while (p < end) {
-    if (!NextField(p, end, &f) || f.wire != 2 || !once(f.number)) return false;
-    switch (f.number) {
-      case kEventCustomerId:
-        if (!Utf8(f)) return false;
-        Assign(e->mutable_customer_id(), f);
-        break;
-      case kEventEventId:
-        if (!Utf8(f)) return false;
-        Assign(e->mutable_event_id(), f);
-        break;
-      case kEventAt:
-        at = f;
-        break;
-      case kEventPurchase:
-        purchase = f;
-        break;
-      default:
-        return false;
-    }
   }
-  if (!(seen & (uint64_t{1} << kEventAt)) ||
-      !(seen & (uint64_t{1} << kEventPurchase))) {
-    return false;
-  }
-  if (!(seen & (uint64_t{1} << kEventCustomerId))) e->clear_customer_id();
-  if (!(seen & (uint64_t{1} << kEventEventId))) e->clear_event_id();
+  bool Has(uint32_t number) const { return (bits_ >> number) & 1; }
 
+ private:
+  uint64_t bits_ = 0;
+};
+
+bool ParseTimestamp(const Field& m, google::protobuf::Timestamp* ts) {
   int64_t seconds = 0;
   int32_t nanos = 0;
-  seen = 0;
-  for (const uint8_t *q = at.data, *qe = at.data + at.size; q < qe;) {
-    if (!NextField(q, qe, &f) || f.wire != 0 || !once(f.number)) return false;
+  Seen seen;
+  Field f;
+  for (const uint8_t *q = m.data, *qe = m.data + m.size; q < qe;) {
+    if (!NextField(q, qe, &f) || f.wire != 0 || !seen.First(f.number)) {
+      return false;
+    }
     if (f.number == kTimestampSeconds) {
       seconds = static_cast<int64_t>(f.varint);
     } else if (f.number == kTimestampNanos) {
@@ -327,41 +322,122 @@ bool ParsePurchaseFast(const uint8_t* p, const uint8_t* end, v1::Event* e) {
       return false;
     }
   }
-  google::protobuf::Timestamp* ts = e->mutable_at();
   ts->set_seconds(seconds);
   ts->set_nanos(nanos);
+  return true;
+}
 
-  v1::Purchase* pu = e->mutable_purchase();
+// A string field: valid UTF-8 (proto3), assigned by `assign`.
+template <void (*assign)(std::string*, const Field&)>
+bool String(const Field& f, std::string* s) {
+  if (f.wire != 2 || !Utf8(f)) return false;
+  assign(s, f);
+  return true;
+}
+
+bool ParsePurchase(const Field& m, v1::Purchase* pu) {
   int64_t amount = 0, quantity = 0;
-  seen = 0;
-  for (const uint8_t *q = purchase.data, *qe = q + purchase.size; q < qe;) {
-    if (!NextField(q, qe, &f) || !once(f.number)) return false;
-    if (f.number == kPurchaseAmount || f.number == kPurchaseQuantity) {
-      if (f.wire != 0) return false;
-      (f.number == kPurchaseAmount ? amount : quantity) =
-          static_cast<int64_t>(f.varint);
-      continue;
-    }
-    if (f.wire != 2 || !Utf8(f)) return false;
+  Seen seen;
+  Field f;
+  for (const uint8_t *q = m.data, *qe = q + m.size; q < qe;) {
+    if (!NextField(q, qe, &f) || !seen.First(f.number)) return false;
+    bool ok;
     switch (f.number) {
+      case kPurchaseAmount:
+      case kPurchaseQuantity:
+        ok = f.wire == 0;
+        (f.number == kPurchaseAmount ? amount : quantity) =
+            static_cast<int64_t>(f.varint);
+        break;
       case kPurchaseCurrency:
-        AssignIfChanged(pu->mutable_currency(), f);
+        ok = String<AssignIfChanged>(f, pu->mutable_currency());
         break;
       case kPurchaseCategory:
-        AssignIfChanged(pu->mutable_category(), f);
+        ok = String<AssignIfChanged>(f, pu->mutable_category());
         break;
       case kPurchaseChannel:
-        AssignIfChanged(pu->mutable_channel(), f);
+        ok = String<AssignIfChanged>(f, pu->mutable_channel());
         break;
       default:
-        return false;
+        ok = false;
     }
+    if (!ok) return false;
   }
   pu->set_amount(amount);
   pu->set_quantity(quantity);
-  if (!(seen & (uint64_t{1} << kPurchaseCurrency))) pu->clear_currency();
-  if (!(seen & (uint64_t{1} << kPurchaseCategory))) pu->clear_category();
-  if (!(seen & (uint64_t{1} << kPurchaseChannel))) pu->clear_channel();
+  if (!seen.Has(kPurchaseCurrency)) pu->clear_currency();
+  if (!seen.Has(kPurchaseCategory)) pu->clear_category();
+  if (!seen.Has(kPurchaseChannel)) pu->clear_channel();
+  return true;
+}
+
+bool ParseInvoice(const Field& m, v1::Invoice* inv) {
+  int64_t amount = 0;
+  Seen seen;
+  Field f;
+  for (const uint8_t *q = m.data, *qe = q + m.size; q < qe;) {
+    if (!NextField(q, qe, &f) || !seen.First(f.number)) return false;
+    bool ok;
+    switch (f.number) {
+      case kInvoiceAmount:
+        ok = f.wire == 0;
+        amount = static_cast<int64_t>(f.varint);
+        break;
+      case kInvoiceId:
+        ok = String<Assign>(f, inv->mutable_invoice_id());
+        break;
+      case kInvoiceCurrency:
+        ok = String<AssignIfChanged>(f, inv->mutable_currency());
+        break;
+      case kInvoiceOrderId:
+        ok = String<Assign>(f, inv->mutable_order_id());
+        break;
+      case kInvoiceDueAt:
+        ok = f.wire == 2 && ParseTimestamp(f, inv->mutable_due_at());
+        break;
+      default:
+        ok = false;
+    }
+    if (!ok) return false;
+  }
+  inv->set_amount(amount);
+  if (!seen.Has(kInvoiceId)) inv->clear_invoice_id();
+  if (!seen.Has(kInvoiceCurrency)) inv->clear_currency();
+  if (!seen.Has(kInvoiceOrderId)) inv->clear_order_id();
+  if (!seen.Has(kInvoiceDueAt) && inv->has_due_at()) inv->clear_due_at();
+  return true;
+}
+
+bool ParsePayment(const Field& m, v1::Payment* pay) {
+  int64_t amount = 0;
+  Seen seen;
+  Field f;
+  for (const uint8_t *q = m.data, *qe = q + m.size; q < qe;) {
+    if (!NextField(q, qe, &f) || !seen.First(f.number)) return false;
+    bool ok;
+    switch (f.number) {
+      case kPaymentAmount:
+        ok = f.wire == 0;
+        amount = static_cast<int64_t>(f.varint);
+        break;
+      case kPaymentId:
+        ok = String<Assign>(f, pay->mutable_payment_id());
+        break;
+      case kPaymentCurrency:
+        ok = String<AssignIfChanged>(f, pay->mutable_currency());
+        break;
+      case kPaymentInvoiceId:
+        ok = String<Assign>(f, pay->mutable_invoice_id());
+        break;
+      default:
+        ok = false;
+    }
+    if (!ok) return false;
+  }
+  pay->set_amount(amount);
+  if (!seen.Has(kPaymentId)) pay->clear_payment_id();
+  if (!seen.Has(kPaymentCurrency)) pay->clear_currency();
+  if (!seen.Has(kPaymentInvoiceId)) pay->clear_invoice_id();
   return true;
 }
 
@@ -385,20 +461,70 @@ bool ParseEventSlow(const uint8_t* p, size_t n, v1::Event* e) {
   return e->ParseFromArray(p, static_cast<int>(n));
 }
 
-// Parses p[0..n) into `e`: purchases by hand, anything else with
-// libprotobuf. Unknown fields are dropped after a libprotobuf parse (the
-// engine never reads them), so that the hand-written path, which reuses
-// the event, need not look for them (a reflection call per event).
+// Parses p[0..n) into `e`: purchases, invoices and payments by hand,
+// anything else with libprotobuf. Unknown fields are dropped after a
+// libprotobuf parse (the engine never reads them), so that the hand-written
+// path, which reuses the event, need not look for them (a reflection call per
+// event).
 bool ParseEvent(const uint8_t* p, size_t n, v1::Event* e) {
-  if (ParsePurchaseFast(p, p + n, e)) return true;
+  if (ParseEventFast(p, p + n, e)) return true;
   if (!ParseEventSlow(p, n, e)) return false;
   ClearUnknown(e);
   if (e->has_at()) ClearUnknown(e->mutable_at());
   if (e->has_purchase()) ClearUnknown(e->mutable_purchase());
+  if (e->has_invoice()) {
+    ClearUnknown(e->mutable_invoice());
+    if (e->invoice().has_due_at()) {
+      ClearUnknown(e->mutable_invoice()->mutable_due_at());
+    }
+  }
+  if (e->has_payment()) ClearUnknown(e->mutable_payment());
   return true;
 }
 
 }  // namespace
+
+bool ParseEventFast(const uint8_t* p, const uint8_t* end, v1::Event* e) {
+  if (!FastPathFieldsKnown()) return false;
+  Seen seen;
+  Field f, at, kind;
+  while (p < end) {
+    if (!NextField(p, end, &f) || f.wire != 2 || !seen.First(f.number)) {
+      return false;
+    }
+    switch (f.number) {
+      case kEventCustomerId:
+        if (!String<Assign>(f, e->mutable_customer_id())) return false;
+        break;
+      case kEventEventId:
+        if (!String<Assign>(f, e->mutable_event_id())) return false;
+        break;
+      case kEventAt:
+        at = f;
+        break;
+      case kEventPurchase:
+      case kEventInvoice:
+      case kEventPayment:
+        if (kind.number != 0) return false;  // two kinds: the last wins
+        kind = f;
+        break;
+      default:
+        return false;
+    }
+  }
+  if (!seen.Has(kEventAt) || kind.number == 0) return false;
+  if (!seen.Has(kEventCustomerId)) e->clear_customer_id();
+  if (!seen.Has(kEventEventId)) e->clear_event_id();
+  if (!ParseTimestamp(at, e->mutable_at())) return false;
+  switch (kind.number) {
+    case kEventPurchase:
+      return ParsePurchase(kind, e->mutable_purchase());
+    case kEventInvoice:
+      return ParseInvoice(kind, e->mutable_invoice());
+    default:
+      return ParsePayment(kind, e->mutable_payment());
+  }
+}
 
 bool ParseEventBatch(const uint8_t* data, size_t len,
                      std::vector<v1::Event>* events, size_t* count,

@@ -19,6 +19,16 @@ bool ParseEventBatch(const uint8_t* data, size_t len,
                      std::vector<v1::Event>* events, size_t* count,
                      std::string* error);
 
+// The hand-written decoding ParseEventBatch tries first: purchases,
+// invoices and payments, with customer_id, at (seconds, nanos) and optional
+// event_id, each field at most once, into `e`, reusing its strings and
+// sub-messages. `e` must hold no unknown fields (ParseEventBatch drops them
+// after a libprotobuf parse). Returns false (with `e` in an unspecified
+// state) for anything else, which ParseEventBatch then parses with
+// libprotobuf; so what this accepts it decodes exactly as libprotobuf
+// would, proto3 strings valid UTF-8 (tests/wire_test.cc compares them).
+bool ParseEventFast(const uint8_t* p, const uint8_t* end, v1::Event* e);
+
 }  // namespace standing::capi
 
 #endif  // STANDING_CAPI_WIRE_H_
