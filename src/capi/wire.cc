@@ -305,26 +305,24 @@ class Seen {
   uint64_t bits_ = 0;
 };
 
-bool ParseTimestamp(const Field& m, google::protobuf::Timestamp* ts) {
-  int64_t seconds = 0;
-  int32_t nanos = 0;
-  Seen seen;
+// Calls `field(f)` for each field of the message `m` (a length-delimited
+// field's bytes); false when the bytes do not scan, a field number
+// repeats or `field` returns false. `seen` tells the caller which came.
+template <class Handler>
+bool ForEachField(const Field& m, Seen* seen, Handler&& field) {
   Field f;
   for (const uint8_t *q = m.data, *qe = m.data + m.size; q < qe;) {
-    if (!NextField(q, qe, &f) || f.wire != 0 || !seen.First(f.number)) {
-      return false;
-    }
-    if (f.number == kTimestampSeconds) {
-      seconds = static_cast<int64_t>(f.varint);
-    } else if (f.number == kTimestampNanos) {
-      nanos = static_cast<int32_t>(static_cast<uint32_t>(f.varint));
-    } else {
+    if (!NextField(q, qe, &f) || !seen->First(f.number) || !field(f)) {
       return false;
     }
   }
-  ts->set_seconds(seconds);
-  ts->set_nanos(nanos);
   return true;
+}
+
+// An int64 field (proto3 varint; negative values take ten bytes).
+bool Int64(const Field& f, int64_t* out) {
+  *out = static_cast<int64_t>(f.varint);
+  return f.wire == 0;
 }
 
 // A string field: valid UTF-8 (proto3), assigned by `assign`.
@@ -335,34 +333,46 @@ bool String(const Field& f, std::string* s) {
   return true;
 }
 
+bool ParseTimestamp(const Field& m, google::protobuf::Timestamp* ts) {
+  int64_t seconds = 0, nanos = 0;
+  Seen seen;
+  const bool ok = ForEachField(m, &seen, [&](const Field& f) {
+    switch (f.number) {
+      case kTimestampSeconds:
+        return Int64(f, &seconds);
+      case kTimestampNanos:
+        return Int64(f, &nanos);
+      default:
+        return false;
+    }
+  });
+  if (!ok) return false;
+  ts->set_seconds(seconds);
+  // int32 on the wire: libprotobuf keeps the low 32 bits.
+  ts->set_nanos(static_cast<int32_t>(static_cast<uint32_t>(nanos)));
+  return true;
+}
+
 bool ParsePurchase(const Field& m, v1::Purchase* pu) {
   int64_t amount = 0, quantity = 0;
   Seen seen;
-  Field f;
-  for (const uint8_t *q = m.data, *qe = q + m.size; q < qe;) {
-    if (!NextField(q, qe, &f) || !seen.First(f.number)) return false;
-    bool ok;
+  const bool ok = ForEachField(m, &seen, [&](const Field& f) {
     switch (f.number) {
       case kPurchaseAmount:
+        return Int64(f, &amount);
       case kPurchaseQuantity:
-        ok = f.wire == 0;
-        (f.number == kPurchaseAmount ? amount : quantity) =
-            static_cast<int64_t>(f.varint);
-        break;
+        return Int64(f, &quantity);
       case kPurchaseCurrency:
-        ok = String<AssignIfChanged>(f, pu->mutable_currency());
-        break;
+        return String<AssignIfChanged>(f, pu->mutable_currency());
       case kPurchaseCategory:
-        ok = String<AssignIfChanged>(f, pu->mutable_category());
-        break;
+        return String<AssignIfChanged>(f, pu->mutable_category());
       case kPurchaseChannel:
-        ok = String<AssignIfChanged>(f, pu->mutable_channel());
-        break;
+        return String<AssignIfChanged>(f, pu->mutable_channel());
       default:
-        ok = false;
+        return false;
     }
-    if (!ok) return false;
-  }
+  });
+  if (!ok) return false;
   pu->set_amount(amount);
   pu->set_quantity(quantity);
   if (!seen.Has(kPurchaseCurrency)) pu->clear_currency();
@@ -374,32 +384,23 @@ bool ParsePurchase(const Field& m, v1::Purchase* pu) {
 bool ParseInvoice(const Field& m, v1::Invoice* inv) {
   int64_t amount = 0;
   Seen seen;
-  Field f;
-  for (const uint8_t *q = m.data, *qe = q + m.size; q < qe;) {
-    if (!NextField(q, qe, &f) || !seen.First(f.number)) return false;
-    bool ok;
+  const bool ok = ForEachField(m, &seen, [&](const Field& f) {
     switch (f.number) {
       case kInvoiceAmount:
-        ok = f.wire == 0;
-        amount = static_cast<int64_t>(f.varint);
-        break;
+        return Int64(f, &amount);
       case kInvoiceId:
-        ok = String<Assign>(f, inv->mutable_invoice_id());
-        break;
+        return String<Assign>(f, inv->mutable_invoice_id());
       case kInvoiceCurrency:
-        ok = String<AssignIfChanged>(f, inv->mutable_currency());
-        break;
+        return String<AssignIfChanged>(f, inv->mutable_currency());
       case kInvoiceOrderId:
-        ok = String<Assign>(f, inv->mutable_order_id());
-        break;
+        return String<Assign>(f, inv->mutable_order_id());
       case kInvoiceDueAt:
-        ok = f.wire == 2 && ParseTimestamp(f, inv->mutable_due_at());
-        break;
+        return f.wire == 2 && ParseTimestamp(f, inv->mutable_due_at());
       default:
-        ok = false;
+        return false;
     }
-    if (!ok) return false;
-  }
+  });
+  if (!ok) return false;
   inv->set_amount(amount);
   if (!seen.Has(kInvoiceId)) inv->clear_invoice_id();
   if (!seen.Has(kInvoiceCurrency)) inv->clear_currency();
@@ -411,29 +412,21 @@ bool ParseInvoice(const Field& m, v1::Invoice* inv) {
 bool ParsePayment(const Field& m, v1::Payment* pay) {
   int64_t amount = 0;
   Seen seen;
-  Field f;
-  for (const uint8_t *q = m.data, *qe = q + m.size; q < qe;) {
-    if (!NextField(q, qe, &f) || !seen.First(f.number)) return false;
-    bool ok;
+  const bool ok = ForEachField(m, &seen, [&](const Field& f) {
     switch (f.number) {
       case kPaymentAmount:
-        ok = f.wire == 0;
-        amount = static_cast<int64_t>(f.varint);
-        break;
+        return Int64(f, &amount);
       case kPaymentId:
-        ok = String<Assign>(f, pay->mutable_payment_id());
-        break;
+        return String<Assign>(f, pay->mutable_payment_id());
       case kPaymentCurrency:
-        ok = String<AssignIfChanged>(f, pay->mutable_currency());
-        break;
+        return String<AssignIfChanged>(f, pay->mutable_currency());
       case kPaymentInvoiceId:
-        ok = String<Assign>(f, pay->mutable_invoice_id());
-        break;
+        return String<Assign>(f, pay->mutable_invoice_id());
       default:
-        ok = false;
+        return false;
     }
-    if (!ok) return false;
-  }
+  });
+  if (!ok) return false;
   pay->set_amount(amount);
   if (!seen.Has(kPaymentId)) pay->clear_payment_id();
   if (!seen.Has(kPaymentCurrency)) pay->clear_currency();
@@ -486,33 +479,31 @@ bool ParseEvent(const uint8_t* p, size_t n, v1::Event* e) {
 
 bool ParseEventFast(const uint8_t* p, const uint8_t* end, v1::Event* e) {
   if (!FastPathFieldsKnown()) return false;
+  Field event, at, kind;
+  int kinds = 0;
+  event.data = p;
+  event.size = static_cast<size_t>(end - p);
   Seen seen;
-  Field f, at, kind;
-  while (p < end) {
-    if (!NextField(p, end, &f) || f.wire != 2 || !seen.First(f.number)) {
-      return false;
-    }
+  const bool ok = ForEachField(event, &seen, [&](const Field& f) {
     switch (f.number) {
       case kEventCustomerId:
-        if (!String<Assign>(f, e->mutable_customer_id())) return false;
-        break;
+        return String<Assign>(f, e->mutable_customer_id());
       case kEventEventId:
-        if (!String<Assign>(f, e->mutable_event_id())) return false;
-        break;
+        return String<Assign>(f, e->mutable_event_id());
       case kEventAt:
         at = f;
-        break;
+        return f.wire == 2;
       case kEventPurchase:
       case kEventInvoice:
       case kEventPayment:
-        if (kind.number != 0) return false;  // two kinds: the last wins
         kind = f;
-        break;
+        // Two kinds of the oneof (the last wins): left to libprotobuf.
+        return f.wire == 2 && ++kinds == 1;
       default:
         return false;
     }
-  }
-  if (!seen.Has(kEventAt) || kind.number == 0) return false;
+  });
+  if (!ok || !seen.Has(kEventAt) || kind.number == 0) return false;
   if (!seen.Has(kEventCustomerId)) e->clear_customer_id();
   if (!seen.Has(kEventEventId)) e->clear_event_id();
   if (!ParseTimestamp(at, e->mutable_at())) return false;
