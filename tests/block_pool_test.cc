@@ -5,10 +5,19 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "scenario_util.h"
+#include "standing/engine.h"
 
 namespace standing {
 namespace {
+
+using scenario::Enrol;
+using scenario::LoadPolicyFile;
+using scenario::Local;
+using scenario::NewEvent;
+using scenario::Yuan;
 
 uintptr_t Address(const void* p) { return reinterpret_cast<uintptr_t>(p); }
 
@@ -121,6 +130,43 @@ TEST(BlockPool, ThreadsAllocateAndFreeTogether) {
   t2.join();
   EXPECT_TRUE(ok1);
   EXPECT_TRUE(ok2);
+}
+
+// An engine's customers live in the pool (enough of them for huge pages),
+// and destroying the engine gives every block and region back.
+TEST(BlockPool, AnEngineGivesEverythingBackWhenDestroyed) {
+  auto policy = LoadPolicyFile(std::string(STANDING_SOURCE_DIR) +
+                               "/examples/policies/credit.json");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  ASSERT_EQ(GetPoolStats().small_live_bytes, 0u) << "nothing else is live";
+  {
+    auto engine = Engine::Create(*policy);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    const int64_t t = Local(2026, 1, 5);
+    for (int c = 0; c < 30000; ++c) {
+      const std::string id = absl::StrCat("C", c);
+      v1::Event invoice = NewEvent(id, t + 3600);
+      invoice.mutable_invoice()->set_invoice_id("INV-1");
+      invoice.mutable_invoice()->set_amount(Yuan(1000));
+      v1::Event payment = NewEvent(id, t + 7200);
+      payment.mutable_payment()->set_invoice_id("INV-1");
+      payment.mutable_payment()->set_amount(Yuan(400));
+      for (const v1::Event& e : {Enrol(id, t), invoice, payment}) {
+        const absl::Status s = (*engine)->Apply(e, nullptr);
+        ASSERT_TRUE(s.ok()) << id << ": " << s;
+      }
+    }
+    const PoolStats live = GetPoolStats();
+    EXPECT_GE(live.regions, 8u);
+    EXPECT_EQ(live.huge_regions, live.regions);
+    EXPECT_GT(live.small_live_bytes, 30000u * 64);  // words, windows, ...
+    EXPECT_GT(live.large_bytes, 0u);                // the credit accounts
+  }
+  const PoolStats after = GetPoolStats();
+  EXPECT_EQ(after.small_live_bytes, 0u);
+  EXPECT_EQ(after.regions, 0u);
+  EXPECT_EQ(after.large_bytes, 0u);
+  EXPECT_EQ(after.medium_bytes, 0u);
 }
 
 }  // namespace
