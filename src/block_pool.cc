@@ -29,6 +29,21 @@ constexpr int kClasses = kFineClasses + static_cast<int>(std::size(kCoarse));
 constexpr size_t kHugeAfterRegions = 8;
 constexpr std::align_val_t kMediumAlign{64};
 
+// Under AddressSanitizer every block comes from operator new (at its class
+// size, so growth in place behaves the same), where the sanitizer sees
+// overflows and uses after free that a pool would hide.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
 // For 1 <= bytes <= kSmallMax.
 int ClassIndex(size_t bytes) {
   if (bytes <= kFineMax) return static_cast<int>((bytes + 15) / 16) - 1;
@@ -66,6 +81,7 @@ class Pool {
     if (bytes > kSmallMax) return AllocateBig(bytes);
     const int index = ClassIndex(bytes == 0 ? 1 : bytes);
     const size_t size = ClassSizeOf(index);
+    if (kSanitized) return AllocateBig(size);
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<uintptr_t>& available = available_[index];
     if (available.empty()) MapRegion(index);
@@ -150,7 +166,7 @@ class Pool {
 
  private:
   void* AllocateBig(size_t bytes) {
-    if (bytes < kRegionBytes) {
+    if (bytes < kRegionBytes || kSanitized) {
       void* block = ::operator new(bytes, kMediumAlign);
       std::lock_guard<std::mutex> lock(mu_);
       medium_[reinterpret_cast<uintptr_t>(block)] = bytes;
@@ -286,6 +302,8 @@ Pool& ThePool() {
 }
 
 }  // namespace
+
+bool PoolUsesRegions() { return !kSanitized; }
 
 void* PoolAllocate(size_t bytes) { return ThePool().Allocate(bytes); }
 

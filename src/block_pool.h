@@ -22,7 +22,8 @@
 // thread-safe; none is on a per-event path.
 //
 // Where huge pages are unavailable (THP disabled, other systems) the pool
-// behaves the same with small pages.
+// behaves the same with small pages. Under AddressSanitizer every block comes
+// from operator new, so the sanitizer sees each one.
 #ifndef STANDING_SRC_BLOCK_POOL_H_
 #define STANDING_SRC_BLOCK_POOL_H_
 
@@ -42,6 +43,10 @@ void* PoolAllocate(size_t bytes);
 size_t PoolBlockSize(size_t bytes);
 // Frees a block from PoolAllocate (null: nothing).
 void PoolFree(void* block) noexcept;
+
+// False under AddressSanitizer, where blocks come from operator new and
+// the pool maps no regions.
+bool PoolUsesRegions();
 
 struct PoolStats {
   size_t regions = 0;           // 2 MiB regions mapped for small blocks
