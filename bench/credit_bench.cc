@@ -12,7 +12,8 @@
 // paid on time (70% of customers), 10-40 days late (15%), 60-100 days late
 // (10%) or never (5%), January 2026 invoices, and a Review on 2026-02-01
 // (90+ days past due: black list). The result is a realistic spread of
-// grades, limits, exposure and overdue invoices (printed on stderr).
+// grades, limits, exposure and overdue invoices (printed on stderr, with
+// the block pool's regions and bytes: src/block_pool.h).
 //
 // BM_CheckCredit: one CheckCredit into a reused CreditDecision, amounts
 // from 0.2 to 2 months of the customer's revenue, at 2026-02-01 10:00.
@@ -32,7 +33,8 @@
 // over the customers, so each customer's events fall on a new day: the
 // stable marker of the last evaluation (src/evaluation_inputs.h) then
 // covers them only while no window input has moved, as in a live stream.
-// Target: >= 2 M events/s.
+// It runs last: it moves the engine's clock on, past the other streams'
+// fixed instants. Target: >= 2 M events/s.
 //
 // BM_ApplyBatchInvoicePayment_CApi: the same batches, serialized, through
 // standing_engine_apply_batch on an engine loaded from a snapshot of the
