@@ -35,7 +35,8 @@
 namespace standing {
 
 // A block of at least `bytes` bytes: 16-byte aligned, 64-byte aligned when
-// `bytes` is a multiple of 64, 2 MiB aligned from 2 MiB up. Throws
+// `bytes` is a multiple of 64, 2 MiB aligned from 2 MiB up (but for
+// AddressSanitizer builds). Throws
 // std::bad_alloc when memory runs out, like operator new.
 void* PoolAllocate(size_t bytes);
 // What a block PoolAllocate(bytes) gives can hold (its size class), so a
