@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 
 #if defined(__linux__)
+#include <pthread.h>
 #include <sys/mman.h>
 #endif
 
@@ -153,6 +154,10 @@ class Pool {
     ::operator delete(block, kMediumAlign);
   }
 
+  // Around fork (ThePool).
+  void Lock() { mu_.lock(); }
+  void Unlock() { mu_.unlock(); }
+
   PoolStats Stats() {
     std::lock_guard<std::mutex> lock(mu_);
     PoolStats s;
@@ -297,7 +302,17 @@ class Pool {
 // Never destroyed: engines held in static objects may free blocks during
 // static destruction.
 Pool& ThePool() {
-  static Pool* pool = new Pool;
+  static Pool* pool = [] {
+    auto* created = new Pool;
+#if defined(__linux__)
+    // A fork while another thread holds the lock would leave the child's
+    // copy locked for good (Python's multiprocessing forks): hold the lock
+    // across fork, as glibc's malloc does with its own.
+    pthread_atfork([] { ThePool().Lock(); }, [] { ThePool().Unlock(); },
+                   [] { ThePool().Unlock(); });
+#endif
+    return created;
+  }();
   return *pool;
 }
 

@@ -1,9 +1,15 @@
 #include "block_pool.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <thread>
 #include <vector>
+
+#if defined(__linux__)
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -138,6 +144,38 @@ TEST(BlockPool, ThreadsAllocateAndFreeTogether) {
   EXPECT_TRUE(ok1);
   EXPECT_TRUE(ok2);
 }
+
+#if defined(__linux__)
+// A fork while another thread allocates: the child can still allocate
+// (the pool's lock is held across fork), rather than hang on a lock copied
+// in the locked state.
+TEST(BlockPool, AChildForkedWhileAnotherThreadAllocatesCanAllocate) {
+  std::atomic<bool> stop{false};
+  std::thread busy([&stop] {
+    while (!stop.load(std::memory_order_relaxed)) {
+      void* blocks[64];
+      for (void*& p : blocks) p = PoolAllocate(96);
+      for (void* p : blocks) PoolFree(p);
+    }
+  });
+  for (int i = 0; i < 50; ++i) {
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      alarm(10);  // a hang ends the child with SIGALRM
+      void* p = PoolAllocate(96);
+      PoolFree(p);
+      _exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << "fork " << i << ": the child hung";
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+  stop = true;
+  busy.join();
+}
+#endif
 
 // An engine's customers live in the pool (enough of them for huge pages),
 // and destroying the engine gives every block and region back.
