@@ -316,6 +316,11 @@ Pool& ThePool() {
   return *pool;
 }
 
+// Made when the library loads, before the host is likely to run threads:
+// a fork while another thread was still making the pool (and had not yet
+// installed the fork handlers) would leave the child waiting for good.
+[[maybe_unused]] const bool kPoolMadeAtLoad = (ThePool(), true);
+
 }  // namespace
 
 bool PoolUsesRegions() { return !kSanitized; }
