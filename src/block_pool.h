@@ -3,27 +3,32 @@
 // customer records, credit accounts), in memory the kernel may back with
 // 2 MiB pages.
 //
-// Why: at 100,000 customers one event touches six or seven such blocks in
-// as many 4 KiB pages, each a TLB miss, and in a virtual machine (nested
-// paging) each miss walks two page tables. With transparent huge pages in
-// `madvise` mode (Debian's default) only memory marked MADV_HUGEPAGE gets
-// 2 MiB pages, and glibc's malloc marks nothing unless GLIBC_TUNABLES asks
-// it to, which a library cannot do for its host process.
+// Why: at 100,000 customers one event touches six or seven such blocks,
+// each usually a cache miss and a TLB miss, and in a virtual machine
+// (nested paging) a TLB miss walks two page tables. The pool helps twice:
+// blocks of one kind lie together in allocation (enrolment) order, where
+// malloc interleaves them with everything else, so neighbouring customers
+// share pages; and its memory is marked MADV_HUGEPAGE, which with
+// transparent huge pages in `madvise` mode (Debian's default) gets 2 MiB
+// pages. glibc's malloc marks nothing unless GLIBC_TUNABLES asks it to,
+// which a library cannot do for its host process. docs/memory.md has the
+// measurements and what a host sees.
 //
 // Blocks of up to 4 KiB come from 2 MiB regions that each serve one size
-// class (16-byte steps to 512 bytes, then four classes per doubling);
-// a freed block goes on its region's free list, to be reused by the next
+// class (16-byte steps to 512 bytes, then four classes per doubling); a
+// freed block goes on its region's free list, to be reused by the next
 // allocation of that class, and a region whose blocks are all freed is
-// unmapped. Blocks over 4 KiB and under 2 MiB come from operator new;
-// blocks of 2 MiB and more are mappings of their own. Regions are marked
-// for huge pages only once the pool holds kHugeAfterRegions of them, so a
-// process with a few thousand customers keeps small pages (its huge pages
-// would be mostly empty); large mappings are always marked. All calls are
-// thread-safe; none is on a per-event path.
+// unmapped (but one per class, kept for reuse, until nothing is live).
+// Blocks over 4 KiB and under 2 MiB come from operator new; blocks of
+// 2 MiB and more are mappings of their own. Regions are marked for huge
+// pages only once the pool holds eight of them, so a process with a few
+// thousand customers keeps small pages (its huge pages would be mostly
+// empty); large mappings are always marked. All calls are thread-safe and
+// fork-safe; they are rare on the event path (a block outgrowing itself).
 //
 // Where huge pages are unavailable (THP disabled, other systems) the pool
-// behaves the same with small pages. Under AddressSanitizer every block comes
-// from operator new, so the sanitizer sees each one.
+// works the same with small pages. Under AddressSanitizer every block
+// comes from operator new, so the sanitizer sees each one.
 #ifndef STANDING_SRC_BLOCK_POOL_H_
 #define STANDING_SRC_BLOCK_POOL_H_
 
@@ -35,9 +40,9 @@
 namespace standing {
 
 // A block of at least `bytes` bytes: 16-byte aligned, 64-byte aligned when
-// `bytes` is a multiple of 64, 2 MiB aligned from 2 MiB up (but for
-// AddressSanitizer builds). Throws
-// std::bad_alloc when memory runs out, like operator new.
+// `bytes` is a multiple of 64, 2 MiB aligned from 2 MiB up (except under
+// AddressSanitizer). Throws std::bad_alloc when memory runs out, like
+// operator new.
 void* PoolAllocate(size_t bytes);
 // What a block PoolAllocate(bytes) gives can hold (its size class), so a
 // growing structure can use the slack before it moves.
