@@ -62,7 +62,7 @@ struct alignas(64) CustomerRecord {
   // Mutable through a const record: the indices do not depend on them.
   // `mutable` so ReplacePolicy can swap in a new layout. Rolling-window
   // state lives in EngineState::rolling (most policies have none, and a
-  // pointer here would cost 16 bytes per customer after malloc rounding).
+  // pointer here would not fit the record's one line).
   mutable StateWords words;
 };
 static_assert(sizeof(CustomerRecord) == 64, "a customer record is one line");

@@ -179,8 +179,9 @@ class EngineState {
   // the one before brought in. The hints themselves never fault, but
   // reading those pointers may wait for a line not yet in cache.
   void PrefetchState(const CustomerRecord& rec) const {
-    // Every line the words span (a malloc block is only 16-byte aligned, so
-    // five words cross a line boundary half the time), up to eight.
+    // Every line the words span (a pool block of a size not a multiple of
+    // 64 is only 16-byte aligned, so five words cross a line boundary half
+    // the time), up to eight.
     const auto first =
         reinterpret_cast<uintptr_t>(rec.words.get()) & ~uintptr_t{63};
     const uintptr_t last = std::min<uintptr_t>(

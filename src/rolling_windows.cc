@@ -71,7 +71,7 @@ void RollingWindows::MakeRoom(int group) {
     return;
   }
   RollingWindows next;
-  next.block_ = Allocate(end_slot() + delta);
+  next.block_ = Allocate(end + delta);
   for (int g = 0; g < groups; ++g) {
     Region moved = regions()[g];
     const RollingEntry* from = slots() + moved.begin + moved.head;
@@ -81,7 +81,7 @@ void RollingWindows::MakeRoom(int group) {
                 sizeof(RollingEntry) * moved.size);
     next.regions()[g] = moved;
   }
-  next.end_slot() = end_slot() + delta;
+  next.end_slot() = end + delta;
   std::swap(block_, next.block_);  // `next` frees the old block
 }
 

@@ -41,7 +41,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <new>
 #include <span>
 #include <utility>
 #include <vector>
@@ -230,7 +229,8 @@ class RollingWindows {
   // Drops the group's entries before `day`.
   void DropBefore(int group, int64_t day);
   // Room for one more entry at the end of a full region: compacts it or
-  // reallocates the block with the region doubled.
+  // doubles it, in place when the block's size class has the room, else
+  // in a new block.
   void MakeRoom(int group);
   // Sets the descriptor's first and last days from its entries.
   void SyncDays(Region& r) const;
